@@ -1,0 +1,3 @@
+from keepwise.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Use cases: what the surfaces (CLI, web, reports) ask keepwise to do."""

@@ -1,0 +1,12 @@
+"""The ``keepwise`` command line: one Typer app, one module per command group."""
+
+from keepwise.cli import workspace_cmds  # noqa: F401  (registers commands)
+from keepwise.cli.app import app
+
+
+def main() -> None:
+    """Run the ``keepwise`` command."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,5 @@
+"""Settings of the signals area (thresholds and rates, each with its justification)."""
+
+from keepwise.settings.core import Setting
+
+SETTINGS: list[Setting] = []

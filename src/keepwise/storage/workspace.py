@@ -1,0 +1,139 @@
+"""A keepwise workspace: one folder with the event store, settings and app database.
+
+``keepwise.duckdb`` holds the contract tables (plus ``extra`` JSON for unknown columns), the
+import history and the scorecard runs; ``keepwise.toml`` the settings; ``app.sqlite`` the web
+app's transactional state. DuckDB's write-ahead log makes every committed import or run
+durable and every uncommitted one vanish, even under SIGKILL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from keepwise.domain.contract import TABLES
+from keepwise.errors import WorkspaceError
+from keepwise.settings import ALL_SETTINGS, Settings, read_settings, render_settings_toml
+
+DB_FILE = "keepwise.duckdb"
+SETTINGS_FILE = "keepwise.toml"
+APP_DB_FILE = "app.sqlite"
+MARKER_COLUMNS = ("extra", "_import_id", "_row_hash")
+
+
+def event_table_ddl(name: str) -> str:
+    """Return the CREATE TABLE statement of one contract table in the event store."""
+    table = TABLES[name]
+    cols = [f'"{c.name}" {c.storage_type}' for c in table.columns]
+    cols += ["extra JSON", "_import_id BIGINT", "_row_hash UBIGINT"]
+    return (
+        f'CREATE TABLE IF NOT EXISTS "{name}" ({", ".join(cols)}, '
+        f'PRIMARY KEY ("{table.id_column}"))'
+    )
+
+
+META_DDL = (
+    """CREATE TABLE IF NOT EXISTS _imports (
+        import_id BIGINT PRIMARY KEY,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP NOT NULL,
+        user_name VARCHAR,
+        files JSON NOT NULL,
+        inserted BIGINT NOT NULL,
+        updated BIGINT NOT NULL,
+        unchanged BIGINT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS _meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+)
+
+
+class Workspace:
+    """Open handle on a workspace folder; connections are short-lived and per operation."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @property
+    def db_path(self) -> Path:
+        """Return the DuckDB event store's path."""
+        return self.path / DB_FILE
+
+    @property
+    def settings_path(self) -> Path:
+        """Return the ``keepwise.toml`` path."""
+        return self.path / SETTINGS_FILE
+
+    @property
+    def app_db_path(self) -> Path:
+        """Return the default SQLite app-state database path."""
+        return self.path / APP_DB_FILE
+
+    @classmethod
+    def init(cls, path: Path) -> Workspace:
+        """Create a new, empty workspace at ``path`` (which must not hold one already)."""
+        path = Path(path)
+        if (path / DB_FILE).exists():
+            raise WorkspaceError(f"{path} is already a keepwise workspace")
+        if path.exists() and not path.is_dir():
+            raise WorkspaceError(f"{path} exists and is not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+        ws = cls(path)
+        tmp = path / (DB_FILE + ".creating")
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            for ddl in META_DDL:
+                con.execute(ddl)
+            for name in TABLES:
+                con.execute(event_table_ddl(name))
+            con.execute("INSERT INTO _meta VALUES ('contract_version', '1')")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if not ws.settings_path.exists():
+            ws.settings_path.write_text(render_settings_toml(ALL_SETTINGS), encoding="utf-8")
+        tmp.replace(ws.db_path)
+        return ws
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        """Open an existing workspace, with a clear error when ``path`` is not one."""
+        path = Path(path)
+        if not (path / DB_FILE).exists():
+            raise WorkspaceError(
+                f"{path} is not a keepwise workspace (no {DB_FILE}); "
+                f"create one with `keepwise init {path}`"
+            )
+        return cls(path)
+
+    @property
+    def settings(self) -> Settings:
+        """Return the workspace settings (defaults overlaid with ``keepwise.toml``)."""
+        return read_settings(self.settings_path)
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """Open a new connection to the event store."""
+        try:
+            return duckdb.connect(str(self.db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise WorkspaceError(f"cannot open {self.db_path}: {exc}") from exc
+
+    @contextmanager
+    def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection and close it afterwards."""
+        con = self.connect(read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def present_tables(self, con: duckdb.DuckDBPyConnection) -> set[str]:
+        """Return the contract tables that hold at least one row (the others are 'no data')."""
+        present = set()
+        for name in TABLES:
+            if con.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")').fetchone()[0]:  # type: ignore[index]
+                present.add(name)
+        return present
