@@ -141,7 +141,9 @@ def load_settings(path: Path, registry: Iterable[Setting]) -> Settings:
         raise SettingsError(f"{path}: {exc}") from exc
 
 
-def render_settings_toml(registry: Iterable[Setting], values: Mapping[str, Value] | None = None) -> str:
+def render_settings_toml(
+    registry: Iterable[Setting], values: Mapping[str, Value] | None = None
+) -> str:
     """Render every setting as TOML, each preceded by its justification as a comment."""
     doc = tomlkit.document()
     doc.add(tomlkit.comment("keepwise settings. Every default is documented in docs/settings.md."))

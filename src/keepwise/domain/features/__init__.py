@@ -1,12 +1,23 @@
 """Per-customer features as of a date: one SQL definition each, run by any engine."""
 
 from keepwise.domain.features.registry import (
+    Engine,
     Feature,
     FeatureContext,
     all_features,
     feature,
     get_feature,
     register,
+    run_feature,
 )
 
-__all__ = ["Feature", "FeatureContext", "all_features", "feature", "get_feature", "register"]
+__all__ = [
+    "Engine",
+    "Feature",
+    "FeatureContext",
+    "all_features",
+    "feature",
+    "get_feature",
+    "register",
+    "run_feature",
+]

@@ -12,8 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
+
+import pyarrow as pa
 
 from keepwise.settings import Settings
+
+
+class Engine(Protocol):
+    """What the domain needs from an engine: run SQL (DuckDB dialect), get Arrow back."""
+
+    name: str
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """Run one SELECT and return its result as an Arrow table."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,11 @@ def feature(
         return register(Feature(name, tables, build, doc or (build.__doc__ or "").strip()))
 
     return wrap
+
+
+def run_feature(engine: Engine, name: str, ctx: FeatureContext) -> pa.Table:
+    """Run registered feature ``name`` on ``engine`` for ``ctx``."""
+    return engine.query(get_feature(name).sql(ctx))
 
 
 def get_feature(name: str) -> Feature:
