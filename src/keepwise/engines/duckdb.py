@@ -21,7 +21,7 @@ class DuckDBEngine:
 
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run one SELECT and return its result as an Arrow table."""
-        return self.con.execute(sql, params or []).fetch_arrow_table()
+        return self.con.execute(sql, params or []).to_arrow_table()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """Run a query that returns one value."""

@@ -64,7 +64,7 @@ class Settings(Mapping[str, Value]):
             raise SettingsError(
                 f"setting {key!r} must be {kind.__name__}, got {type(value).__name__} {value!r}"
             )
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[return-value]
 
     def __getitem__(self, key: str) -> Value:
         try:
@@ -78,25 +78,25 @@ class Settings(Mapping[str, Value]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def float(self, key: str) -> float:
+    def get_float(self, key: str) -> float:
         """Return a numeric setting as float."""
         value = self[key]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise SettingsError(f"setting {key!r} is not a number")
         return float(value)
 
-    def int(self, key: str) -> int:
+    def get_int(self, key: str) -> int:
         """Return an integer setting."""
         value = self[key]
         if isinstance(value, bool) or not isinstance(value, int):
             raise SettingsError(f"setting {key!r} is not an integer")
         return value
 
-    def str(self, key: str) -> str:
+    def get_str(self, key: str) -> str:
         """Return a string setting."""
         return str(self[key])
 
-    def bool(self, key: str) -> bool:
+    def get_bool(self, key: str) -> bool:
         """Return a boolean setting."""
         return bool(self[key])
 
