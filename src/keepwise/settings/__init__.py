@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from keepwise.settings import clv, decisions, general, signals, value, web
+from keepwise.settings import reports as reports_settings
 from keepwise.settings.core import Setting, Settings, load_settings, render_settings_toml
 
 ALL_SETTINGS: list[Setting] = [
@@ -14,6 +15,7 @@ ALL_SETTINGS: list[Setting] = [
     *clv.SETTINGS,
     *decisions.SETTINGS,
     *web.SETTINGS,
+    *reports_settings.SETTINGS,
 ]
 
 
