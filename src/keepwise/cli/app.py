@@ -55,12 +55,12 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             n = len(exc.problems) + exc.more
             err_console.print(f"[bold red]Rejected:[/] {n} problem(s); nothing was written.")
             for problem in exc.problems:
-                err_console.print(f"  {problem}", markup=False, highlight=False)
+                err_console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
             if exc.more:
                 err_console.print(f"  ... and {exc.more} more problem(s) not shown")
             raise typer.Exit(code=1) from None
         except KeepwiseError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
 
     return wrapper

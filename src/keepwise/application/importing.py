@@ -1,0 +1,639 @@
+"""Import exports into a workspace: stage, validate against the contract, write atomically.
+
+Every source (a CSV or Parquet file, or an Excel sheet) is staged as text in DuckDB, checked by
+SQL (:mod:`keepwise.domain.contract.validate`), then all sources of one import are written in a
+single transaction with the import's history row. Either every file lands or none does, and a
+process killed at any moment leaves the workspace as it was (DuckDB's WAL holds only committed
+transactions). Rows are keyed by their id: an unchanged row is left alone, a changed one
+replaced and counted, so importing the same files twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import getpass
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from keepwise.domain.contract import TABLE_NAMES, TABLES, Table
+from keepwise.domain.contract.mapping import ColumnMapping, TableMapping
+from keepwise.domain.contract.validate import lit, norm, problem_sql, q, typed_expr
+from keepwise.errors import ContractError, Problem
+from keepwise.storage import Workspace
+
+Progress = Callable[[str], None]
+SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table's worth of input: a file, or one sheet of an Excel workbook."""
+
+    path: Path
+    table: str
+    fmt: str
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Return how errors name this source: the file, plus the sheet for Excel."""
+        return f"{self.path} [sheet {self.sheet}]" if self.sheet else str(self.path)
+
+
+@dataclass
+class FileResult:
+    """What one source contributed to an import."""
+
+    path: str
+    table: str
+    sha256: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sheet: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """The outcome of one committed import."""
+
+    import_id: int
+    files: list[FileResult]
+
+    @property
+    def inserted(self) -> int:
+        """Return rows added."""
+        return sum(f.inserted for f in self.files)
+
+    @property
+    def updated(self) -> int:
+        """Return rows replaced because their content changed."""
+        return sum(f.updated for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        """Return rows that were already stored as they are."""
+        return sum(f.unchanged for f in self.files)
+
+    def as_dict(self) -> dict[str, object]:
+        """Return a JSON-able summary."""
+        return {
+            "import_id": self.import_id,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _table_from_name(path: Path, mapping: ColumnMapping | None) -> str | None:
+    mapped = mapping.table_for(path) if mapping else None
+    if mapped:
+        return mapped
+    stem = path.name.split(".")[0].strip().lower()
+    return stem if stem in TABLES else None
+
+
+def resolve_sources(
+    paths: Iterable[Path], table: str | None = None, mapping: ColumnMapping | None = None
+) -> list[Source]:
+    """Expand files and folders into sources, each with its table (from its name or ``table``).
+
+    Folders contribute the files whose names are a contract table (``orders.csv``) or match
+    the mapping's ``[files]`` patterns; Excel workbooks contribute the sheets named after tables.
+    """
+    problems: list[Problem] = []
+    sources: list[Source] = []
+    if table is not None and table not in TABLES:
+        raise ContractError(
+            [Problem(str(table), None, None, None, f"unknown table; one of {', '.join(TABLES)}")]
+        )
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append(Problem(str(path), None, None, None, "no such file or folder"))
+            continue
+        candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for file in candidates:
+            fmt = SUFFIXES.get(file.suffix.lower())
+            if fmt is None:
+                if not path.is_dir():
+                    problems.append(
+                        Problem(str(file), None, None, None, "not a .csv, .parquet or .xlsx file")
+                    )
+                continue
+            if fmt == "excel":
+                sources.extend(_excel_sources(file, table, problems))
+                continue
+            name = table or _table_from_name(file, mapping)
+            if name is None:
+                if not path.is_dir():
+                    problems.append(
+                        Problem(
+                            str(file),
+                            None,
+                            None,
+                            None,
+                            "cannot tell which table this file is: name it after a table "
+                            f"({', '.join(TABLES)}), pass --table, or map it in a mapping file",
+                        )
+                    )
+                continue
+            sources.append(Source(file, name, fmt))
+    if problems:
+        raise ContractError(problems)
+    if not sources:
+        raise ContractError(
+            [Problem(", ".join(map(str, paths)) or "(none)", None, None, None, "nothing to import")]
+        )
+    sources.sort(key=lambda s: TABLE_NAMES.index(s.table))
+    return sources
+
+
+def _excel_sources(path: Path, table: str | None, problems: list[Problem]) -> list[Source]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        problems.append(Problem(str(path), None, None, None, f"not a readable Excel file: {exc}"))
+        return []
+    found = []
+    for sheet in book.sheet_names:
+        name = table if table and len(book.sheet_names) == 1 else sheet.strip().lower()
+        if name in TABLES:
+            found.append(Source(path, name, "excel", sheet))
+    if not found:
+        problems.append(
+            Problem(str(path), None, None, None, "no sheet is named after a contract table")
+        )
+    return found
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_header(source: Source, delimiter: str | None) -> tuple[list[str], str]:
+    """Read and check the first line of a CSV: encoding, delimiter, header names."""
+    with source.path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    if not head.strip():
+        raise ContractError([Problem(source.label, None, None, None, "the file is empty")])
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContractError(
+            [
+                Problem(
+                    source.label,
+                    None,
+                    None,
+                    None,
+                    "the file is UTF-16 encoded; save it as UTF-8 (with or without BOM)",
+                )
+            ]
+        )
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        text = first_line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ContractError(
+            [
+                Problem(
+                    source.label,
+                    1,
+                    None,
+                    None,
+                    "the file is not UTF-8 encoded; save it as UTF-8 (with or without BOM)",
+                )
+            ]
+        ) from None
+    if delimiter is None:
+        delimiter = max(DELIMITERS, key=text.count)
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    return [h.strip() for h in header], delimiter
+
+
+def _check_header(source: Source, header: Sequence[str]) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if not name:
+            problems.append(Problem(source.label, 1, f"#{i}", None, "a header name is empty"))
+            continue
+        key = name.lower()
+        if key in seen:
+            problems.append(
+                Problem(
+                    source.label,
+                    1,
+                    name,
+                    None,
+                    f"duplicated header name (columns {seen[key]} and {i})",
+                )
+            )
+        else:
+            seen[key] = i
+    return problems
+
+
+class _Stager:
+    """Stages sources into temp tables on one connection and collects their problems."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, mapping: ColumnMapping | None, limit: int
+    ) -> None:
+        self.con = con
+        self.mapping = mapping
+        self.limit = limit
+        self.problems: list[Problem] = []
+        self.more = 0
+        self.n = 0
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            if len(self.problems) < self.limit:
+                self.problems.append(problem)
+            else:
+                self.more += 1
+
+    def _raw_relation(self, source: Source, tmap: TableMapping) -> tuple[str, list[str]] | None:
+        """Return SQL yielding ``_row`` + one VARCHAR per source column, and the header."""
+        i = self.n
+        if source.fmt == "csv":
+            try:
+                header, delim = _read_header(source, tmap.delimiter)
+            except ContractError as exc:
+                self.add(exc.problems)
+                return None
+            header_problems = _check_header(source, header)
+            if header_problems:
+                self.add(header_problems)
+                return None
+            cols = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(len(header))) + "}"
+            reader = (
+                f"read_csv({lit(str(source.path))}, header=true, columns={cols}, "
+                f"auto_detect=false, delim={lit(delim)}, quote='\"', escape='\"', "
+                f"store_rejects=true, rejects_table='_rej_{i}', rejects_scan='_rejscan_{i}', "
+                f"max_line_size=10000000)"
+            )
+            self.con.execute(
+                f"CREATE TEMP TABLE _raw_{i} AS SELECT row_number() OVER () + 1 AS _row, * "
+                f"FROM {reader}"
+            )
+            rejects = self.con.execute(
+                f"SELECT line, error_type, error_message, count(*) OVER () FROM _rej_{i} "
+                f"ORDER BY line LIMIT {self.limit}"
+            ).fetchall()
+            if rejects:
+                if any(r[1] == "INVALID ENCODING" for r in rejects):
+                    line = next(r[0] for r in rejects if r[1] == "INVALID ENCODING")
+                    self.add(
+                        [
+                            Problem(
+                                source.label,
+                                int(line),
+                                None,
+                                None,
+                                "the file is not UTF-8 encoded; save it as UTF-8",
+                            )
+                        ]
+                    )
+                    return None
+                self.add(
+                    Problem(source.label, int(r[0]), None, None, f"malformed row: {r[2]}")
+                    for r in rejects
+                )
+                self.more += max(0, int(rejects[0][3]) - len(rejects))
+                return None
+            return f"_raw_{i}", header
+        if source.fmt == "parquet":
+            try:
+                names = [
+                    d[0]
+                    for d in self.con.execute(
+                        f"DESCRIBE SELECT * FROM read_parquet({lit(str(source.path))})"
+                    ).fetchall()
+                ]
+            except duckdb.Error as exc:
+                self.add([Problem(source.label, None, None, None, f"not a Parquet file: {exc}")])
+                return None
+            casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS c{j}" for j, n in enumerate(names))
+            self.con.execute(
+                f"CREATE TEMP TABLE _raw_{i} AS SELECT row_number() OVER () + 1 AS _row, {casts} "
+                f"FROM read_parquet({lit(str(source.path))})"
+            )
+            return f"_raw_{i}", names
+        from python_calamine import CalamineWorkbook
+
+        rows = (
+            CalamineWorkbook.from_path(str(source.path))
+            .get_sheet_by_name(source.sheet or "")
+            .to_python(skip_empty_area=False)
+        )
+        if not rows:
+            self.add([Problem(source.label, None, None, None, "the sheet is empty")])
+            return None
+        header = [(_cell_text(h) or "").strip() for h in rows[0]]
+        header_problems = _check_header(source, header)
+        if header_problems:
+            self.add(header_problems)
+            return None
+        width = len(header)
+        body = rows[1:]
+        columns = {"_row": pa.array(range(2, len(body) + 2), pa.int64())}
+        for j in range(width):
+            columns[f"c{j}"] = pa.array(
+                [_cell_text(r[j]) if j < len(r) else None for r in body], pa.string()
+            )
+        self.con.register(f"_xl_{i}", pa.table(columns))
+        self.con.execute(f"CREATE TEMP TABLE _raw_{i} AS SELECT * FROM _xl_{i}")
+        self.con.unregister(f"_xl_{i}")
+        return f"_raw_{i}", header
+
+    def stage(self, source: Source) -> tuple[str, tuple[str, ...], list[str]] | None:
+        """Stage ``source`` as ``_stg_<n>`` with contract column names; return its columns."""
+        table = TABLES[source.table]
+        tmap = self.mapping.for_table(source.table) if self.mapping else TableMapping()
+        raw = self._raw_relation(source, tmap)
+        self.n += 1
+        if raw is None:
+            return None
+        raw_name, header = raw
+        contract_lower = {c.lower(): c for c in table.names}
+        targets: dict[str, int] = {}
+        extras: list[tuple[str, int]] = []
+        problems = []
+        for j, name in enumerate(header):
+            ours = tmap.columns.get(name) or contract_lower.get(name.lower())
+            if ours is None:
+                extras.append((name, j))
+            elif ours in targets:
+                problems.append(
+                    Problem(
+                        source.label,
+                        1,
+                        name,
+                        None,
+                        f"two columns map to {ours!r} (columns {targets[ours] + 1} and {j + 1})",
+                    )
+                )
+            else:
+                targets[ours] = j
+        missing = [c for c in table.required if c not in targets]
+        for col in missing:
+            problems.append(
+                Problem(source.label, 1, col, None, "required column is missing from the header")
+            )
+        if problems:
+            self.add(problems)
+            return None
+        selects = ["_row"]
+        for ours, j in targets.items():
+            value_map = tmap.values.get(ours)
+            expr = f"c{j}"
+            if value_map:
+                whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in value_map.items())
+                expr = f"CASE trim(c{j}) {whens} ELSE c{j} END"
+            selects.append(f"{expr} AS {q(ours)}")
+        if extras:
+            pairs = ", ".join(f"{lit(name)}, c{j}" for name, j in extras)
+            selects.append(f"CAST(json_object({pairs}) AS JSON) AS _extra")
+        else:
+            selects.append("CAST(NULL AS JSON) AS _extra")
+        stg = f"_stg_{self.n - 1}"
+        self.con.execute(f"CREATE TEMP TABLE {stg} AS SELECT {', '.join(selects)} FROM {raw_name}")
+        self.con.execute(f"DROP TABLE {raw_name}")
+        provided = tuple(targets)
+        self.collect(source, problem_sql(stg, table, provided))
+        return stg, provided, [name for name, _ in extras]
+
+    def collect(self, source: Source, sql: str) -> None:
+        """Run a problem query and add what it finds, located in ``source``."""
+        rows = self.con.execute(
+            f"SELECT _row, col, value, rule, count(*) OVER () FROM ({sql}) "
+            f"ORDER BY _row, col LIMIT {max(self.limit - len(self.problems), 1)}"
+        ).fetchall()
+        room = self.limit - len(self.problems)
+        self.add(Problem(source.label, int(r[0]), r[1], r[2], r[3]) for r in rows[:room])
+        if rows:
+            self.more += int(rows[0][4]) - min(len(rows), room)
+
+
+def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ...]]]) -> None:
+    """Check references and cross-table date order against this import and the store."""
+    customer_ids = ["SELECT customer_id AS id FROM customers"] + [
+        f"SELECT {norm('customer_id')} FROM {stg}"
+        for src, stg, _ in staged
+        if src.table == "customers"
+    ]
+    known = " UNION ALL ".join(customer_ids)
+    stager.con.execute(f"CREATE TEMP TABLE _known_customers AS SELECT DISTINCT id FROM ({known})")
+    for src, stg, cols in staged:
+        table = TABLES[src.table]
+        for col in table.columns:
+            if col.references != "customers" or col.name not in cols:
+                continue
+            v = norm(col.name)
+            stager.collect(
+                src,
+                f"SELECT _row, {lit(col.name)} AS col, {v} AS value, "
+                f"'unknown customer: not in customers (this import or already stored)' AS rule "
+                f"FROM {stg} s WHERE {v} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM _known_customers k WHERE k.id = {v})",
+            )
+        if src.table == "returns" and "order_id" in cols:
+            orders = ["SELECT order_id AS id, ordered_at AS at FROM orders"] + [
+                f"SELECT {norm('order_id')}, "
+                f"TRY_CAST(TRY_CAST({norm('ordered_at')} AS TIMESTAMPTZ) AS TIMESTAMP) FROM {o}"
+                for osrc, o, _ in staged
+                if osrc.table == "orders"
+            ]
+            returned = f"TRY_CAST(TRY_CAST({norm('returned_at')} AS TIMESTAMPTZ) AS TIMESTAMP)"
+            stager.collect(
+                src,
+                f"SELECT s._row, 'returned_at' AS col, {norm('returned_at')} AS value, "
+                f"'must not be before the ordered_at of its order' AS rule FROM {stg} s "
+                f"JOIN ({' UNION ALL '.join(orders)}) o ON o.id = {norm('order_id')} "
+                f"WHERE {returned} < o.at",
+            )
+    by_table: dict[str, list[tuple[Source, str]]] = {}
+    for src, stg, _ in staged:
+        by_table.setdefault(src.table, []).append((src, stg))
+    for name, group in by_table.items():
+        if len(group) < 2:
+            continue
+        ident = TABLES[name].id_column
+        union = " UNION ALL ".join(
+            f"SELECT {k} AS k, _row, {norm(ident)} AS id FROM {stg}"
+            for k, (_, stg) in enumerate(group)
+        )
+        for k, (src, _) in enumerate(group):
+            if k == 0:
+                continue
+            stager.collect(
+                src,
+                f"SELECT _row, {lit(ident)} AS col, id AS value, "
+                f"'duplicate id: the same id is in another file of this import' AS rule "
+                f"FROM ({union}) u WHERE k = {k} AND id IS NOT NULL AND EXISTS "
+                f"(SELECT 1 FROM ({union}) e WHERE e.id = u.id AND e.k < {k})",
+            )
+
+
+def _typed_select(table: Table, stg: str, provided: tuple[str, ...], tag: int) -> str:
+    exprs = [typed_expr(c, c.name in provided) for c in table.columns]
+    return f"SELECT {', '.join(exprs)}, _extra AS extra, {tag} AS _src FROM {stg}"
+
+
+def import_paths(
+    ws: Workspace,
+    paths: Iterable[Path],
+    *,
+    table: str | None = None,
+    mapping: ColumnMapping | None = None,
+    user: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate every source and write them all in one transaction, or write nothing.
+
+    Raises
+    ------
+    ContractError
+        With every problem found (up to ``import.max_errors``), each naming file, row
+        (header = row 1), column, value and rule.
+    """
+    say = progress or (lambda _msg: None)
+    paths = list(paths)
+    sources = resolve_sources(paths, table, mapping)
+    limit = ws.settings.get_int("import.max_errors")
+    started = datetime.now(UTC).replace(tzinfo=None)
+    con = ws.connect()
+    try:
+        con.execute("SET TimeZone='UTC'")
+        stager = _Stager(con, mapping, limit)
+        staged: list[tuple[Source, str, tuple[str, ...]]] = []
+        results: list[FileResult] = []
+        for src in sources:
+            say(f"reading {src.label}")
+            out = stager.stage(src)
+            if out is None:
+                continue
+            stg, provided, extras = out
+            staged.append((src, stg, provided))
+            results.append(
+                FileResult(str(src.path), src.table, "", sheet=src.sheet, extra_columns=extras)
+            )
+        say("checking references")
+        _cross_checks(stager, staged)
+        if stager.problems or stager.more:
+            raise ContractError(stager.problems, stager.more)
+        for res in results:
+            res.sha256 = _sha256(Path(res.path))
+        say("writing")
+        con.execute("BEGIN TRANSACTION")
+        import_id = int(
+            con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM _imports").fetchone()[0]
+        )  # type: ignore[index]
+        for name in TABLE_NAMES:
+            group = [(k, s) for k, s in enumerate(staged) if s[0].table == name]
+            if not group:
+                continue
+            _write_table(con, TABLES[name], group, results, import_id)
+        finished = datetime.now(UTC).replace(tzinfo=None)
+        files_json = json.dumps([asdict(r) for r in results])
+        con.execute(
+            "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                started,
+                finished,
+                user or getpass.getuser(),
+                files_json,
+                sum(r.inserted for r in results),
+                sum(r.updated for r in results),
+                sum(r.unchanged for r in results),
+            ],
+        )
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        return ImportResult(import_id, results)
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    group: list[tuple[int, tuple[Source, str, tuple[str, ...]]]],
+    results: list[FileResult],
+    import_id: int,
+) -> None:
+    """Upsert one table's staged rows by id and record per-file counts."""
+    ident = q(table.id_column)
+    name = q(table.name)
+    typed = " UNION ALL ".join(_typed_select(table, stg, cols, k) for k, (_, stg, cols) in group)
+    hashed_cols = ", ".join(q(c) for c in table.names)
+    con.execute(
+        f"CREATE TEMP TABLE _typ AS SELECT *, hash({hashed_cols}, CAST(extra AS VARCHAR)) "
+        f"AS _row_hash FROM ({typed})"
+    )
+    counts = con.execute(
+        f"SELECT s._src, count(*), count(*) FILTER (WHERE t.{ident} IS NULL), "
+        f"count(*) FILTER (WHERE t.{ident} IS NOT NULL AND t._row_hash <> s._row_hash) "
+        f"FROM _typ s LEFT JOIN {name} t ON t.{ident} = s.{ident} GROUP BY s._src"
+    ).fetchall()
+    for src, rows, inserted, updated in counts:
+        res = results[int(src)]
+        res.rows, res.inserted, res.updated = int(rows), int(inserted), int(updated)
+        res.unchanged = res.rows - res.inserted - res.updated
+    con.execute(
+        f"DELETE FROM {name} WHERE {ident} IN (SELECT s.{ident} FROM _typ s JOIN {name} t "
+        f"ON t.{ident} = s.{ident} WHERE t._row_hash <> s._row_hash)"
+    )
+    columns = ", ".join([*(q(c) for c in table.names), "extra", "_import_id", "_row_hash"])
+    values = ", ".join(
+        [*(f"s.{q(c)}" for c in table.names), "s.extra", str(import_id), "s._row_hash"]
+    )
+    con.execute(
+        f"INSERT INTO {name} ({columns}) SELECT {values} FROM _typ s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident})"
+    )
+    con.execute("DROP TABLE _typ")
+
+
+__all__ = ["FileResult", "ImportResult", "Source", "import_paths", "resolve_sources"]

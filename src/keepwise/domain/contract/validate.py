@@ -1,0 +1,177 @@
+"""Contract validation as SQL over staged text columns, so the engine scans the rows.
+
+A staged source is a relation with ``_row`` (the row number a person sees in the file, header =
+row 1) and one VARCHAR column per contract column it provides. :func:`problem_sql` returns one
+query listing every violation as ``(_row, column, value, rule)``; :func:`typed_sql` the cast
+rows once they pass.
+"""
+
+from __future__ import annotations
+
+from keepwise.domain.contract.schema import Column, Kind, Table
+
+ISO_TIMESTAMP = (
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?( ?(Z|z|[+-]\d{2}(:?\d{2})?))?$"
+)
+NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+INTEGER = r"^[+-]?\d+(\.0+)?$"
+TRUE_WORDS = ("true", "yes", "1", "y", "t")
+FALSE_WORDS = ("false", "no", "0", "n", "f")
+
+
+def q(name: str) -> str:
+    """Quote an identifier for DuckDB."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """Quote a string literal for DuckDB."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def norm(column: str) -> str:
+    """Return the SQL of a staged value with blanks read as missing."""
+    return f"NULLIF(trim({q(column)}), '')"
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(lit(v) for v in values) + ")"
+
+
+def timestamp_sql(expr: str) -> str:
+    """Cast ISO-8601 text (with or without time or zone) to a UTC timestamp."""
+    return f"CAST(CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+
+def _checks(col: Column) -> list[tuple[str, str]]:
+    """Return ``(condition, rule)`` pairs that mark a non-missing value ``v`` as bad."""
+    v = norm(col.name)
+    checks: list[tuple[str, str]] = []
+    if col.kind is Kind.TIMESTAMP:
+        checks.append(
+            (
+                f"NOT regexp_full_match({v}, {lit(ISO_TIMESTAMP)}) "
+                f"OR TRY_CAST({v} AS TIMESTAMPTZ) IS NULL",
+                "not an ISO-8601 date (YYYY-MM-DD, optionally with time and zone)",
+            )
+        )
+    elif col.kind in (Kind.MONEY, Kind.NUMBER):
+        checks.append((f"NOT regexp_full_match({v}, {lit(NUMBER)})", "not a number"))
+    elif col.kind is Kind.INT:
+        checks.append((f"NOT regexp_full_match({v}, {lit(INTEGER)})", "not a whole number"))
+    elif col.kind is Kind.BOOL:
+        words = TRUE_WORDS + FALSE_WORDS
+        checks.append(
+            (f"lower({v}) NOT IN {_in_list(words)}", "not a boolean (true/false/yes/no/1/0)")
+        )
+    elif col.kind is Kind.ENUM:
+        checks.append(
+            (f"lower({v}) NOT IN {_in_list(col.values)}", f"not one of {', '.join(col.values)}")
+        )
+    elif col.kind is Kind.ENUM_LIST:
+        checks.append(
+            (
+                f"len(list_filter(string_split(lower({v}), ';'), "
+                f"x -> trim(x) <> '' AND trim(x) NOT IN {_in_list(col.values)})) > 0",
+                f"each ';'-separated value must be one of {', '.join(col.values)}",
+            )
+        )
+    numeric = col.kind in (Kind.MONEY, Kind.NUMBER, Kind.INT)
+    if numeric:
+        pattern = INTEGER if col.kind is Kind.INT else NUMBER
+        as_num = f"(CASE WHEN regexp_full_match({v}, {lit(pattern)}) THEN CAST({v} AS DOUBLE) END)"
+        if col.nonnegative:
+            checks.append((f"{as_num} < 0", "must not be negative"))
+        if col.minimum is not None:
+            checks.append((f"{as_num} < {col.minimum}", f"must be at least {col.minimum:g}"))
+        if col.maximum is not None:
+            checks.append((f"{as_num} > {col.maximum}", f"must be at most {col.maximum:g}"))
+    return checks
+
+
+def problem_sql(source: str, table: Table, columns: tuple[str, ...]) -> str:
+    """Return SQL listing every row-level violation in staged ``source`` as text columns.
+
+    ``columns`` are the contract columns the source provides (a missing required column is a
+    file-level problem, reported before this runs).
+    """
+    parts: list[str] = []
+
+    def add(column: str, condition: str, rule: str, value: str | None = None) -> None:
+        shown = value if value is not None else q(column)
+        parts.append(
+            f"SELECT _row, {lit(column)} AS col, CAST({shown} AS VARCHAR) AS value, "
+            f"{lit(rule)} AS rule FROM {source} WHERE {condition}"
+        )
+
+    for col in table.columns:
+        if col.name not in columns:
+            continue
+        v = norm(col.name)
+        if col.required:
+            add(col.name, f"{v} IS NULL", "a value is required")
+        for condition, rule in _checks(col):
+            add(col.name, f"{v} IS NOT NULL AND ({condition})", rule)
+    ident = table.id_column
+    if ident in columns:
+        parts.append(
+            f"SELECT _row, {lit(ident)} AS col, v AS value, "
+            f"{lit('duplicate id: the same id is on an earlier row of this file')} AS rule "
+            f"FROM (SELECT _row, {norm(ident)} AS v, row_number() OVER "
+            f"(PARTITION BY {norm(ident)} ORDER BY _row) AS rn FROM {source}) "
+            f"WHERE v IS NOT NULL AND rn > 1"
+        )
+    for earlier, later in table.date_order:
+        if earlier in columns and later in columns:
+            a, b = norm(earlier), norm(later)
+            good = (
+                f"regexp_full_match({{x}}, {lit(ISO_TIMESTAMP)}) "
+                "AND TRY_CAST({x} AS TIMESTAMPTZ) IS NOT NULL"
+            )
+            add(
+                later,
+                f"{good.format(x=a)} AND {good.format(x=b)} "
+                f"AND {timestamp_sql(b)} < {timestamp_sql(a)}",
+                f"must not be before {earlier}",
+            )
+    if not parts:
+        return "SELECT NULL::BIGINT AS _row, NULL AS col, NULL AS value, NULL AS rule WHERE false"
+    return "\nUNION ALL\n".join(parts)
+
+
+def typed_expr(col: Column, present: bool) -> str:
+    """Return the SQL that casts a validated staged value of ``col`` to its storage type."""
+    if not present:
+        default = "NULL"
+        if col.default is not None and col.kind is Kind.BOOL:
+            default = "TRUE" if col.default == "true" else "FALSE"
+        return f"CAST({default} AS {col.storage_type}) AS {q(col.name)}"
+    v = norm(col.name)
+    if col.kind is Kind.ID:
+        expr = v
+    elif col.kind is Kind.TEXT:
+        expr = f"NULLIF({q(col.name)}, '')"
+    elif col.kind is Kind.TIMESTAMP:
+        expr = timestamp_sql(v)
+    elif col.kind is Kind.MONEY:
+        expr = f"CAST(round(CAST({v} AS DOUBLE), 2) AS DECIMAL(18,2))"
+    elif col.kind is Kind.NUMBER:
+        expr = f"CAST({v} AS DOUBLE)"
+    elif col.kind is Kind.INT:
+        expr = f"CAST(CAST({v} AS DOUBLE) AS BIGINT)"
+    elif col.kind is Kind.BOOL:
+        default = "NULL"
+        if col.default is not None:
+            default = "TRUE" if col.default == "true" else "FALSE"
+        expr = (
+            f"CASE WHEN lower({v}) IN {_in_list(TRUE_WORDS)} THEN TRUE "
+            f"WHEN lower({v}) IN {_in_list(FALSE_WORDS)} THEN FALSE ELSE {default} END"
+        )
+    elif col.kind is Kind.ENUM:
+        expr = f"lower({v})"
+    else:
+        expr = (
+            f"NULLIF(array_to_string(list_filter(list_transform(string_split(lower({v}), ';'), "
+            f"x -> trim(x)), x -> x <> ''), ';'), '')"
+        )
+    return f"CAST({expr} AS {col.storage_type}) AS {q(col.name)}"
