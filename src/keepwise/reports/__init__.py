@@ -1,0 +1,1 @@
+"""Surfaces on paper: the business report (HTML/PDF), charts and letters in five languages."""
