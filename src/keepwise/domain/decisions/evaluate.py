@@ -1,0 +1,149 @@
+"""Evaluate the rule table over every customer at once: one SQL CASE run by DuckDB.
+
+The facts become a chain of projections, the ordered rules one ``CASE`` for the action, one for
+the rule name and one for the reasons, so a million customers are decided in one query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+import duckdb
+import pyarrow as pa
+
+from keepwise.domain.decisions.reasons import (
+    compile_template,
+    risk_sentence,
+    signals_sentence,
+    sql_literal,
+    value_sentence,
+)
+from keepwise.domain.decisions.rules import FACTS, RULES, Rule
+from keepwise.domain.scorecard import ACTIONS, SIGNAL_NAMES
+from keepwise.errors import KeepwiseError
+from keepwise.settings import Settings
+
+DECISION_INPUTS: Final[tuple[str, ...]] = (
+    "customer_id",
+    "revenue",
+    "cost_to_serve",
+    "profit",
+    "clv",
+    "clv_low",
+    "clv_high",
+    "churn_risk",
+    "revenue_share",
+    "strategic",
+    "tenure_days",
+    "lost",
+    "threats",
+    "our_failures",
+    "our_failures_level",
+    *(f"signal_{name}" for name in SIGNAL_NAMES),
+)
+"""The per-customer columns :func:`decide` reads (one row per customer)."""
+
+_SETTING = re.compile(r"\{(decisions\.\w+)\}")
+
+
+class DecisionError(KeepwiseError, ValueError):
+    """The decision inputs lack a column, or the rule table is malformed."""
+
+
+def _fill_settings(sql: str, settings: Settings) -> str:
+    def value(match: re.Match[str]) -> str:
+        return repr(settings.get_float(match.group(1)))
+
+    sql = sql.replace("{reprice_signals}", _reprice_condition(settings))
+    return _SETTING.sub(value, sql)
+
+
+def _reprice_condition(settings: Settings) -> str:
+    raw = settings["decisions.reprice_signals"]
+    names = [s for s in SIGNAL_NAMES if isinstance(raw, list) and s in raw]
+    if not names:
+        return "FALSE"
+    return "(" + " OR ".join(f"signal_{s} IN ('watch', 'flag')" for s in names) + ")"
+
+
+def _reasons(rule: Rule, settings: Settings) -> str:
+    first = compile_template(rule.reason, settings)
+    parts = [first, "' '", value_sentence(settings)]
+    if "{flag_list}" not in rule.reason:
+        parts += ["' '", signals_sentence(settings)]
+    parts.append(risk_sentence(settings))
+    return " || ".join(f"({p})" for p in parts)
+
+
+def decision_sql(
+    settings: Settings, source: str = "decision_inputs", carry: tuple[str, ...] = ()
+) -> str:
+    """Return the one query that decides every customer in ``source`` (see DECISION_INPUTS).
+
+    A ``decision_talks(customer_id)`` relation must hold the customers with a recorded talk;
+    ``carry`` names extra columns of ``source`` passed through to the result.
+    """
+    for rule in RULES:
+        if rule.action not in ACTIONS:
+            raise DecisionError(f"rule {rule.name!r} has unknown action {rule.action!r}")
+    cols = ", ".join((*carry, *DECISION_INPUTS))
+    kept = "".join(f"{c}, " for c in carry)
+    ctes = [
+        f"f0 AS (SELECT {cols}, customer_id IN (SELECT customer_id FROM decision_talks) "
+        f"AS talk_recorded FROM {source})"
+    ]
+    for i, fact in enumerate(FACTS, 1):
+        sql = _fill_settings(fact.sql, settings).replace("COALESCE(talked, FALSE)", "talk_recorded")
+        ctes.append(f"f{i} AS (SELECT *, {sql} AS {fact.name} FROM f{i - 1})")
+    last = f"f{len(FACTS)}"
+    action = " ".join(f"WHEN {r.when} THEN {sql_literal(r.action)}" for r in RULES)
+    name = " ".join(f"WHEN {r.when} THEN {sql_literal(r.name)}" for r in RULES)
+    reasons = " ".join(f"WHEN {r.when} THEN {_reasons(r, settings)}" for r in RULES)
+    return (
+        "WITH " + ",\n".join(ctes) + "\n"
+        f"SELECT {kept}customer_id, CASE {action} END AS action, CASE {name} END AS rule, "
+        f"CASE {reasons} END AS reasons, CAST(flags AS INTEGER) AS flags, "
+        f"CAST(watches AS INTEGER) AS watches, protected, bad FROM {last}"
+    )
+
+
+def decide(
+    inputs: pa.Table, settings: Settings, prior_talks: Iterable[str] | None = None
+) -> pa.Table:
+    """Return one action per customer with its rule and reasons.
+
+    Parameters
+    ----------
+    inputs
+        One row per customer with every column of :data:`DECISION_INPUTS`.
+    settings
+        The workspace settings (the ``decisions.*`` limits and the currency).
+    prior_talks
+        Customer ids with a recorded talk decision, in addition to ``decisions.prior_talks``.
+
+    Returns
+    -------
+    pyarrow.Table
+        ``customer_id, action, rule, reasons, flags, watches, protected, bad`` in input order.
+    """
+    missing = [c for c in DECISION_INPUTS if c not in inputs.column_names]
+    if missing:
+        raise DecisionError(f"decision inputs lack column(s): {', '.join(missing)}")
+    configured = settings["decisions.prior_talks"]
+    talks = sorted({*(configured if isinstance(configured, list) else []), *(prior_talks or ())})
+    talk_table = pa.table({"customer_id": pa.array(talks, type=pa.string())})
+    con = duckdb.connect()
+    try:
+        con.register("decision_inputs_raw", inputs)
+        con.register("decision_talks", talk_table)
+        con.execute(
+            "CREATE TEMP TABLE decision_inputs AS "
+            "SELECT row_number() OVER () AS _pos, * FROM decision_inputs_raw"
+        )
+        sql = decision_sql(settings, carry=("_pos",))
+        result = con.sql(f"SELECT * EXCLUDE (_pos) FROM ({sql}) ORDER BY _pos").to_arrow_table()
+    finally:
+        con.close()
+    return result
