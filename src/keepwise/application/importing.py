@@ -557,6 +557,8 @@ def import_paths(
         say("checking references")
         _cross_checks(stager, staged)
         if stager.problems or stager.more:
+            order = {src.label: k for k, src in enumerate(sources)}
+            stager.problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0, p.column or ""))
             raise ContractError(stager.problems, stager.more)
         for res in results:
             res.sha256 = _sha256(Path(res.path))

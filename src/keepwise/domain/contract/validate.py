@@ -43,6 +43,13 @@ def timestamp_sql(expr: str) -> str:
     return f"CAST(CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP)"
 
 
+def _is_timestamp(expr: str) -> str:
+    return (
+        f"regexp_full_match({expr}, {lit(ISO_TIMESTAMP)}) "
+        f"AND TRY_CAST({expr} AS TIMESTAMPTZ) IS NOT NULL"
+    )
+
+
 def _checks(col: Column) -> list[tuple[str, str]]:
     """Return ``(condition, rule)`` pairs that mark a non-missing value ``v`` as bad."""
     v = norm(col.name)
@@ -72,7 +79,7 @@ def _checks(col: Column) -> list[tuple[str, str]]:
         checks.append(
             (
                 f"len(list_filter(string_split(lower({v}), ';'), "
-                f"x -> trim(x) <> '' AND trim(x) NOT IN {_in_list(col.values)})) > 0",
+                f"lambda x: trim(x) <> '' AND trim(x) NOT IN {_in_list(col.values)})) > 0",
                 f"each ';'-separated value must be one of {', '.join(col.values)}",
             )
         )
@@ -124,13 +131,9 @@ def problem_sql(source: str, table: Table, columns: tuple[str, ...]) -> str:
     for earlier, later in table.date_order:
         if earlier in columns and later in columns:
             a, b = norm(earlier), norm(later)
-            good = (
-                f"regexp_full_match({{x}}, {lit(ISO_TIMESTAMP)}) "
-                "AND TRY_CAST({x} AS TIMESTAMPTZ) IS NOT NULL"
-            )
             add(
                 later,
-                f"{good.format(x=a)} AND {good.format(x=b)} "
+                f"{_is_timestamp(a)} AND {_is_timestamp(b)} "
                 f"AND {timestamp_sql(b)} < {timestamp_sql(a)}",
                 f"must not be before {earlier}",
             )
@@ -172,6 +175,6 @@ def typed_expr(col: Column, present: bool) -> str:
     else:
         expr = (
             f"NULLIF(array_to_string(list_filter(list_transform(string_split(lower({v}), ';'), "
-            f"x -> trim(x)), x -> x <> ''), ';'), '')"
+            f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')"
         )
     return f"CAST({expr} AS {col.storage_type}) AS {q(col.name)}"
