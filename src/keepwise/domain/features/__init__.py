@@ -10,6 +10,7 @@ from keepwise.domain.features.registry import (
     register,
     run_feature,
 )
+import keepwise.domain.features.value  # noqa: F401
 
 __all__ = [
     "Engine",

@@ -1,0 +1,543 @@
+"""Value features: revenue, cost of goods, itemised cost to serve, profit rank and churn state.
+
+Each per-table feature reads one contract table once, grouped by customer, as of
+``ctx.as_of``; ``value.customers`` joins them into one row per customer in a single query, so
+DuckDB (or Spark, through SQLGlot) plans the whole value table at once. A table without rows
+is absent from ``ctx.present``: the components that need it come out NULL ("no data"), never 0.
+Formulas, rates and defaults are explained in ``docs/value.md``.
+"""
+
+from __future__ import annotations
+
+from keepwise.domain.contract.schema import SURVEY_REASONS
+from keepwise.domain.features.registry import FeatureContext, feature
+from keepwise.errors import SettingsError
+
+COMPONENTS: tuple[str, ...] = (
+    "support",
+    "meetings",
+    "collections",
+    "returns",
+    "bad_debt",
+    "financing",
+)
+"""Cost-to-serve components, in display order; column ``cts_<name>`` holds each amount."""
+
+COMPONENT_TABLE: dict[str, str] = {
+    "support": "tickets",
+    "meetings": "activities",
+    "collections": "invoices",
+    "returns": "returns",
+    "bad_debt": "invoices",
+    "financing": "invoices",
+}
+"""The contract table each component is computed from (its status is no_data without it)."""
+
+Ctes = list[tuple[str, str]]
+
+
+def _lit(text: str) -> str:
+    """Return ``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _num(value: float) -> str:
+    """Return a number as a SQL DOUBLE literal (never in exponent form)."""
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+def _days_before(ctx: FeatureContext, days: int) -> str:
+    """Return the SQL timestamp ``days`` days before as_of."""
+    return f"({ctx.as_of_sql} - INTERVAL '{int(days)}' DAY)"
+
+
+def _in_window(ctx: FeatureContext, col: str) -> str:
+    """Return a condition true when ``col`` lies in the value window (whole history by default)."""
+    days = ctx.settings.get_int("value.window_days")
+    if days <= 0:
+        return "TRUE"
+    return f"{col} > {_days_before(ctx, days)}"
+
+
+def _w(ctx: FeatureContext, col: str, expr: str) -> str:
+    """Return ``expr`` when the event time ``col`` is inside the value window, else 0."""
+    cond = _in_window(ctx, col)
+    return expr if cond == "TRUE" else f"CASE WHEN {cond} THEN {expr} ELSE 0 END"
+
+
+def revenue_source(ctx: FeatureContext) -> str | None:
+    """Return the table revenue is read from (``orders`` or ``invoices``), or None: no data."""
+    choice = ctx.settings.get_str("value.revenue_source")
+    if choice not in ("auto", "orders", "invoices"):
+        raise SettingsError(
+            f"setting 'value.revenue_source' must be auto, orders or invoices, got {choice!r}"
+        )
+    if choice == "auto":
+        for table in ("orders", "invoices"):
+            if table in ctx.present:
+                return table
+        return None
+    return choice if choice in ctx.present else None
+
+
+def channel_rates(ctx: FeatureContext) -> dict[str, float]:
+    """Parse ``value.support_hourly_cost_by_channel`` ('channel=rate' items) into a dict."""
+    rates: dict[str, float] = {}
+    raw = ctx.settings["value.support_hourly_cost_by_channel"]
+    for item in raw if isinstance(raw, list) else []:
+        name, sep, rate = item.partition("=")
+        try:
+            value = float(rate)
+        except ValueError:
+            value = -1.0
+        if not sep or not name.strip() or value < 0:
+            raise SettingsError(
+                "setting 'value.support_hourly_cost_by_channel' items must look like "
+                f"'chat=20', got {item!r}"
+            )
+        rates[name.strip().lower()] = value
+    return rates
+
+
+def _customers_cte(ctx: FeatureContext) -> Ctes:
+    """Return the customer universe: every customer acquired by as_of, with contract facts."""
+    asof = ctx.as_of_sql
+    if "customers" in ctx.present:
+        sql = f"""
+SELECT customer_id, acquired_at,
+  CASE WHEN ended_at <= {asof} THEN ended_at END AS ended_at,
+  CASE WHEN ended_at <= {asof} THEN end_reason END AS end_reason,
+  CASE WHEN annual_contract_value IS NOT NULL OR ended_at IS NOT NULL
+    THEN TRUE ELSE FALSE END AS is_contract
+FROM customers WHERE acquired_at <= {asof}"""
+        return [("kw_cust", sql)]
+    parts = []
+    for table, col in _EVENT_TIME.items():
+        if table in ctx.present and table != "customers":
+            parts.append(
+                f'SELECT customer_id, "{col}" AS seen_at FROM {table} '
+                f'WHERE customer_id IS NOT NULL AND "{col}" <= {asof}'
+            )
+    body = " UNION ALL ".join(parts) or (
+        "SELECT CAST(NULL AS VARCHAR) AS customer_id, "
+        "CAST(NULL AS TIMESTAMP) AS seen_at WHERE FALSE"
+    )
+    sql = f"""
+SELECT customer_id, MIN(seen_at) AS acquired_at, CAST(NULL AS TIMESTAMP) AS ended_at,
+  CAST(NULL AS VARCHAR) AS end_reason, FALSE AS is_contract
+FROM ({body}) u GROUP BY customer_id"""
+    return [("kw_cust", sql)]
+
+
+_EVENT_TIME: dict[str, str] = {
+    "customers": "acquired_at",
+    "orders": "ordered_at",
+    "returns": "returned_at",
+    "invoices": "issued_at",
+    "tickets": "opened_at",
+    "activities": "at",
+    "incidents": "reported_at",
+    "reviews": "posted_at",
+    "surveys": "submitted_at",
+}
+"""The time column of each contract table that dates its events."""
+
+
+def event_time_columns() -> dict[str, str]:
+    """Return the dating column of every contract table (for the default as_of)."""
+    return dict(_EVENT_TIME)
+
+
+def _sales_ctes(ctx: FeatureContext) -> Ctes:
+    """Return the sales CTEs: base rows, last sale, activity end date and per-customer sums."""
+    source = revenue_source(ctx)
+    if source is None:
+        return []
+    asof = ctx.as_of_sql
+    rate = _num(ctx.settings.get_float("value.default_cogs_rate"))
+    if source == "orders":
+        base = f"""
+SELECT customer_id, ordered_at AS sold_at, CAST(amount AS DOUBLE) AS amount,
+  CAST(cost AS DOUBLE) AS cost, CAST(discount AS DOUBLE) AS discount
+FROM orders WHERE ordered_at <= {asof}"""
+    else:
+        base = f"""
+SELECT customer_id, issued_at AS sold_at, CAST(amount AS DOUBLE) AS amount,
+  CAST(NULL AS DOUBLE) AS cost, CAST(discount AS DOUBLE) AS discount
+FROM invoices WHERE issued_at <= {asof} AND (status IS NULL OR status <> 'void')"""
+    last = (
+        "SELECT customer_id, MAX(sold_at) AS last_order_at FROM kw_sales_base GROUP BY customer_id"
+    )
+    active = """
+SELECT c.customer_id, l.last_order_at,
+  COALESCE(c.ended_at, l.last_order_at) AS active_until
+FROM kw_cust c LEFT JOIN kw_sales_last l ON l.customer_id = c.customer_id"""
+    y1 = _days_before(ctx, 365)
+    y2 = _days_before(ctx, 730)
+    cogs = f"COALESCE(s.cost, s.amount * {rate})"
+    last12 = "s.sold_at > a.active_until - INTERVAL '365' DAY AND s.sold_at <= a.active_until"
+    agg = f"""
+SELECT s.customer_id,
+  SUM({_w(ctx, "s.sold_at", "1")}) AS orders,
+  SUM({_w(ctx, "s.sold_at", "s.amount")}) AS order_amount,
+  SUM({_w(ctx, "s.sold_at", "COALESCE(s.cost, 0)")}) AS cost_known,
+  SUM({_w(ctx, "s.sold_at", "CASE WHEN s.cost IS NULL THEN 1 ELSE 0 END")}) AS cost_missing_orders,
+  SUM({_w(ctx, "s.sold_at", "CASE WHEN s.cost IS NULL THEN s.amount ELSE 0 END")})
+    AS cost_missing_amount,
+  SUM(CASE WHEN {_in_window(ctx, "s.sold_at")} THEN s.discount END) AS discounts,
+  MIN(s.sold_at) AS first_order_at,
+  SUM(CASE WHEN s.sold_at > {y1} THEN s.amount ELSE 0 END) AS amount_12m,
+  SUM(CASE WHEN s.sold_at > {y1} THEN {cogs} ELSE 0 END) AS cogs_12m,
+  SUM(CASE WHEN s.sold_at > {y2} AND s.sold_at <= {y1} THEN s.amount ELSE 0 END) AS amount_prev_12m,
+  SUM(CASE WHEN {last12} THEN s.amount ELSE 0 END) AS amount_last_active_12m,
+  SUM(CASE WHEN {last12} THEN {cogs} ELSE 0 END) AS cogs_last_active_12m
+FROM kw_sales_base s JOIN kw_active a ON a.customer_id = s.customer_id
+GROUP BY s.customer_id"""
+    return [
+        ("kw_sales_base", base),
+        ("kw_sales_last", last),
+        ("kw_active", active),
+        ("kw_sales", agg),
+    ]
+
+
+def _returns_ctes(ctx: FeatureContext) -> Ctes:
+    """Return per-customer returns: count, refunded amount, last-12-months and last-active sums."""
+    if "returns" not in ctx.present:
+        return []
+    asof = ctx.as_of_sql
+    y1 = _days_before(ctx, 365)
+    y2 = _days_before(ctx, 730)
+    if revenue_source(ctx) is not None:
+        join = "LEFT JOIN kw_active a ON a.customer_id = r.customer_id"
+        last12 = (
+            "CASE WHEN r.returned_at > a.active_until - INTERVAL '365' DAY "
+            "AND r.returned_at <= a.active_until THEN CAST(r.amount AS DOUBLE) ELSE 0 END"
+        )
+    else:
+        join, last12 = "", "0"
+    sql = f"""
+SELECT r.customer_id,
+  SUM({_w(ctx, "r.returned_at", "1")}) AS return_count,
+  SUM({_w(ctx, "r.returned_at", "CAST(r.amount AS DOUBLE)")}) AS return_amount,
+  SUM(CASE WHEN r.returned_at > {y1} THEN CAST(r.amount AS DOUBLE) ELSE 0 END) AS return_12m,
+  SUM(CASE WHEN r.returned_at > {y2} AND r.returned_at <= {y1}
+    THEN CAST(r.amount AS DOUBLE) ELSE 0 END) AS return_prev_12m,
+  SUM({last12}) AS return_last_active_12m
+FROM returns r {join}
+WHERE r.returned_at <= {asof}
+GROUP BY r.customer_id"""
+    return [("kw_returns", sql)]
+
+
+def _support_ctes(ctx: FeatureContext) -> Ctes:
+    """Return per-customer support load: tickets, staff hours and their cost by channel."""
+    if "tickets" not in ctx.present:
+        return []
+    default_rate = ctx.settings.get_float("value.support_hourly_cost")
+    assumed = _num(ctx.settings.get_float("value.default_ticket_minutes"))
+    minutes = f"COALESCE(CAST(handle_minutes AS DOUBLE), {assumed})"
+    whens = " ".join(
+        f"WHEN {_lit(name)} THEN {_num(rate)}" for name, rate in channel_rates(ctx).items()
+    )
+    rate = (
+        f"CASE LOWER(channel) {whens} ELSE {_num(default_rate)} END"
+        if whens
+        else _num(default_rate)
+    )
+    sql = f"""
+SELECT customer_id,
+  SUM({_w(ctx, "opened_at", "1")}) AS tickets,
+  SUM({_w(ctx, "opened_at", "CASE WHEN handle_minutes IS NULL THEN 1 ELSE 0 END")})
+    AS tickets_minutes_assumed,
+  SUM({_w(ctx, "opened_at", minutes)}) / 60.0 AS support_hours,
+  SUM({_w(ctx, "opened_at", f"{minutes} * {rate}")}) / 60.0 AS cts_support
+FROM tickets WHERE opened_at <= {ctx.as_of_sql}
+GROUP BY customer_id"""
+    return [("kw_support", sql)]
+
+
+def _meetings_ctes(ctx: FeatureContext) -> Ctes:
+    """Return per-customer staff time in meetings, onboarding and calls, and its cost."""
+    if "activities" not in ctx.present:
+        return []
+    raw = ctx.settings["value.meeting_kinds"]
+    kinds = [str(k) for k in raw] if isinstance(raw, list) else []
+    kind_list = ", ".join(_lit(k) for k in kinds) or "NULL"
+    assumed = _num(ctx.settings.get_float("value.default_meeting_minutes"))
+    minutes = f"COALESCE(CAST(minutes AS DOUBLE), {assumed})"
+    rate = _num(ctx.settings.get_float("value.meeting_hourly_cost"))
+    sql = f"""
+SELECT customer_id,
+  SUM({_w(ctx, '"at"', "1")}) AS meetings,
+  SUM({_w(ctx, '"at"', minutes)}) / 60.0 AS meeting_hours,
+  SUM({_w(ctx, '"at"', minutes)}) / 60.0 * {rate} AS cts_meetings
+FROM activities WHERE "at" <= {ctx.as_of_sql} AND kind IN ({kind_list})
+GROUP BY customer_id"""
+    return [("kw_meetings", sql)]
+
+
+def _invoices_ctes(ctx: FeatureContext) -> Ctes:
+    """Return per-customer collections, bad debt and financing cost of late payment."""
+    if "invoices" not in ctx.present:
+        return []
+    asof = ctx.as_of_sql
+    bad_days = ctx.settings.get_int("value.bad_debt_overdue_days")
+    per_day = _num(ctx.settings.get_float("value.cost_of_capital") / 365.0)
+    paid = f"(paid_at IS NOT NULL AND paid_at <= {asof})"
+    outstanding = "(CAST(amount AS DOUBLE) - COALESCE(CAST(amount_paid AS DOUBLE), 0))"
+    overdue_days = f"date_diff('day', due_at, {asof})"
+    is_bad = (
+        f"(status = 'written_off' OR (NOT {paid} AND (status IS NULL OR status <> 'paid') "
+        f"AND {overdue_days} >= {bad_days}))"
+    )
+    money_days = f"""CASE
+    WHEN {is_bad} THEN 0
+    WHEN {paid} THEN CAST(amount AS DOUBLE) * GREATEST(date_diff('day', due_at, paid_at), 0)
+    WHEN status = 'paid' THEN 0
+    ELSE GREATEST({outstanding}, 0) * GREATEST({overdue_days}, 0) END"""
+    inv = "(status IS NULL OR status <> 'void')"
+    lost = f"GREATEST({outstanding}, 0)"
+    sql = f"""
+SELECT customer_id,
+  SUM({_w(ctx, "issued_at", f"CASE WHEN {inv} THEN 1 ELSE 0 END")}) AS invoices,
+  SUM({_w(ctx, "issued_at", "COALESCE(collection_touches, 0)")}) AS collection_touches,
+  SUM(CASE WHEN collection_touches IS NOT NULL THEN 1 ELSE 0 END) AS touches_known,
+  SUM({_w(ctx, "issued_at", f"CASE WHEN {inv} AND {is_bad} THEN 1 ELSE 0 END")})
+    AS bad_debt_invoices,
+  SUM({_w(ctx, "issued_at", f"CASE WHEN {inv} AND {is_bad} THEN {lost} ELSE 0 END")})
+    AS cts_bad_debt,
+  SUM({_w(ctx, "issued_at", f"CASE WHEN {inv} THEN {money_days} ELSE 0 END")}) AS money_days,
+  SUM({_w(ctx, "issued_at", f"CASE WHEN {inv} THEN {money_days} ELSE 0 END")}) * {per_day}
+    AS cts_financing
+FROM invoices WHERE issued_at <= {asof}
+GROUP BY customer_id"""
+    return [("kw_invoices", sql)]
+
+
+def _with(ctes: Ctes, select: str) -> str:
+    """Return ``WITH ctes select``; CTEs keep their first definition and their order."""
+    seen: dict[str, str] = {}
+    for name, sql in ctes:
+        seen.setdefault(name, sql)
+    if not seen:
+        return select
+    body = ",\n".join(f"{name} AS ({sql}\n)" for name, sql in seen.items())
+    return f"WITH {body}\n{select}"
+
+
+@feature("value.sales", ("orders", "invoices", "customers"))
+def sales_sql(ctx: FeatureContext) -> str:
+    """Per customer: orders, amounts, known and estimated cost of goods, discounts, last sale."""
+    ctes = _customers_cte(ctx) + _sales_ctes(ctx)
+    if len(ctes) == 1:
+        return "SELECT CAST(NULL AS VARCHAR) AS customer_id WHERE FALSE"
+    return _with(
+        ctes,
+        "SELECT s.*, a.last_order_at, a.active_until FROM kw_sales s "
+        "JOIN kw_active a ON a.customer_id = s.customer_id",
+    )
+
+
+@feature("value.returns", ("returns", "orders", "invoices", "customers"))
+def returns_sql(ctx: FeatureContext) -> str:
+    """Per customer: returns handled and the amounts refunded."""
+    ctes = _customers_cte(ctx) + _sales_ctes(ctx) + _returns_ctes(ctx)
+    if "returns" not in ctx.present:
+        return "SELECT CAST(NULL AS VARCHAR) AS customer_id WHERE FALSE"
+    return _with(ctes, "SELECT * FROM kw_returns")
+
+
+@feature("value.support", ("tickets",))
+def support_sql(ctx: FeatureContext) -> str:
+    """Per customer: tickets, support hours (default minutes where missing) and their cost."""
+    ctes = _support_ctes(ctx)
+    if not ctes:
+        return "SELECT CAST(NULL AS VARCHAR) AS customer_id WHERE FALSE"
+    return _with(ctes, "SELECT * FROM kw_support")
+
+
+@feature("value.meetings", ("activities",))
+def meetings_sql(ctx: FeatureContext) -> str:
+    """Per customer: meetings, onboarding and calls, their hours and cost."""
+    ctes = _meetings_ctes(ctx)
+    if not ctes:
+        return "SELECT CAST(NULL AS VARCHAR) AS customer_id WHERE FALSE"
+    return _with(ctes, "SELECT * FROM kw_meetings")
+
+
+@feature("value.invoices", ("invoices",))
+def invoices_sql(ctx: FeatureContext) -> str:
+    """Per customer: collection touches, bad debt and the financing cost of paying late."""
+    ctes = _invoices_ctes(ctx)
+    if not ctes:
+        return "SELECT CAST(NULL AS VARCHAR) AS customer_id WHERE FALSE"
+    return _with(ctes, "SELECT * FROM kw_invoices")
+
+
+def _opt(present: bool, expr: str, sql_type: str = "DOUBLE") -> str:
+    """Return ``expr`` when its table has data, else a typed NULL (no data)."""
+    return expr if present else f"CAST(NULL AS {sql_type})"
+
+
+def _count(present: bool, expr: str) -> str:
+    """Return a per-customer count (0 for customers without rows), NULL without the table."""
+    return _opt(present, f"CAST(COALESCE({expr}, 0) AS BIGINT)", "BIGINT")
+
+
+@feature(
+    "value.customers",
+    ("customers", "orders", "returns", "invoices", "tickets", "activities"),
+)
+def customers_sql(ctx: FeatureContext) -> str:
+    """One row per customer: revenue, margin, each cost-to-serve component, profit and rank.
+
+    Also the churn state from contracts (``ended_at``) and the inactivity rule, which
+    :func:`keepwise.domain.value.compute_value` may refine with P(alive).
+    """
+    p = ctx.present
+    source = revenue_source(ctx)
+    has_sales, has_ret, has_inv = source is not None, "returns" in p, "invoices" in p
+    has_touch = has_inv
+    ctes = (
+        _customers_cte(ctx)
+        + _sales_ctes(ctx)
+        + _returns_ctes(ctx)
+        + _support_ctes(ctx)
+        + _meetings_ctes(ctx)
+        + _invoices_ctes(ctx)
+    )
+    rate = _num(ctx.settings.get_float("value.default_cogs_rate"))
+    touch_cost = _num(ctx.settings.get_float("value.collection_touch_cost"))
+    return_cost = _num(ctx.settings.get_float("value.return_handling_cost"))
+    ret = "COALESCE(r.return_amount, 0)" if has_ret else "0"
+    ret12 = "COALESCE(r.return_12m, 0)" if has_ret else "0"
+    retp = "COALESCE(r.return_prev_12m, 0)" if has_ret else "0"
+    retla = "COALESCE(r.return_last_active_12m, 0)" if has_ret else "0"
+    cts = {
+        "support": _opt("tickets" in p, "COALESCE(t.cts_support, 0)"),
+        "meetings": _opt("activities" in p, "COALESCE(m.cts_meetings, 0)"),
+        "collections": _opt(has_touch, f"COALESCE(i.collection_touches, 0) * {touch_cost}"),
+        "returns": _opt(has_ret, f"COALESCE(r.return_count, 0) * {return_cost}"),
+        "bad_debt": _opt(has_inv, "COALESCE(i.cts_bad_debt, 0)"),
+        "financing": _opt(has_inv, "COALESCE(i.cts_financing, 0)"),
+    }
+    known = [expr for expr in cts.values() if not expr.startswith("CAST(NULL")]
+    cost_to_serve = " + ".join(known) if known else "CAST(NULL AS DOUBLE)"
+    cogs = f"COALESCE(s.cost_known, 0) + COALESCE(s.cost_missing_amount, 0) * {rate}"
+    joins = []
+    if has_sales:
+        joins += [
+            "LEFT JOIN kw_sales s ON s.customer_id = c.customer_id",
+            "LEFT JOIN kw_active a ON a.customer_id = c.customer_id",
+        ]
+    for present, cte, alias in (
+        (has_ret, "kw_returns", "r"),
+        ("tickets" in p, "kw_support", "t"),
+        ("activities" in p, "kw_meetings", "m"),
+        (has_inv, "kw_invoices", "i"),
+    ):
+        if present:
+            joins.append(f"LEFT JOIN {cte} {alias} ON {alias}.customer_id = c.customer_id")
+    n_days = ctx.settings.get_int("value.churn_inactivity_days")
+    last_seen = "COALESCE(a.last_order_at, c.acquired_at)" if has_sales else "c.acquired_at"
+    lapse = f"{last_seen} + INTERVAL '{n_days}' DAY"
+    if has_sales:
+        churned = f"""CASE WHEN c.ended_at IS NOT NULL THEN TRUE
+    WHEN c.is_contract THEN FALSE
+    WHEN {lapse} <= {ctx.as_of_sql} THEN TRUE ELSE FALSE END"""
+        churned_at = f"""CASE WHEN c.ended_at IS NOT NULL THEN c.ended_at
+    WHEN c.is_contract THEN CAST(NULL AS TIMESTAMP)
+    WHEN {lapse} <= {ctx.as_of_sql} THEN {lapse} END"""
+        basis = "CASE WHEN c.is_contract THEN 'contract' ELSE 'inactivity' END"
+    else:
+        churned = "CASE WHEN c.ended_at IS NOT NULL THEN TRUE WHEN c.is_contract THEN FALSE END"
+        churned_at = "c.ended_at"
+        basis = "CASE WHEN c.is_contract THEN 'contract' ELSE 'no_data' END"
+    d = "DOUBLE"
+    tk, ac = "tickets" in p, "activities" in p
+    la_rev = f"COALESCE(s.amount_last_active_12m, 0) - {retla}"
+    columns: list[tuple[str, str]] = [
+        ("c.customer_id", "customer_id"),
+        (_opt(has_sales, f"COALESCE(s.order_amount, 0) - {ret}"), "revenue"),
+        (_opt(has_sales, cogs), "cost_of_goods"),
+        (_opt(has_sales, "s.discounts"), "discounts"),
+        *((expr, f"cts_{name}") for name, expr in cts.items()),
+        (cost_to_serve, "cost_to_serve"),
+        (_opt(has_sales, f"COALESCE(s.amount_12m, 0) - {ret12}"), "annual_revenue"),
+        (
+            _opt(has_sales, f"COALESCE(s.amount_12m, 0) - {ret12} - COALESCE(s.cogs_12m, 0)"),
+            "annual_gross_margin",
+        ),
+        (_opt(has_sales, f"COALESCE(s.amount_prev_12m, 0) - {retp}"), "prev_annual_revenue"),
+        (_opt(has_sales, la_rev), "last_active_revenue"),
+        (
+            _opt(has_sales, f"{la_rev} - COALESCE(s.cogs_last_active_12m, 0)"),
+            "last_active_margin",
+        ),
+        (_count(has_sales, "s.orders"), "orders"),
+        (_count(has_sales, "s.cost_missing_orders"), "orders_cost_estimated"),
+        (_count(has_ret, "r.return_count"), "returns_handled"),
+        (_count(tk, "t.tickets"), "tickets"),
+        (_count(tk, "t.tickets_minutes_assumed"), "tickets_minutes_assumed"),
+        (_opt(tk, "COALESCE(t.support_hours, 0)"), "support_hours"),
+        (_count(ac, "m.meetings"), "meetings"),
+        (_opt(ac, "COALESCE(m.meeting_hours, 0)"), "meeting_hours"),
+        (_count(has_inv, "i.collection_touches"), "collection_touches"),
+        (_count(has_inv, "i.touches_known"), "touches_known"),
+        (_count(has_inv, "i.bad_debt_invoices"), "bad_debt_invoices"),
+        (_opt(has_inv, "COALESCE(i.money_days, 0)"), "overdue_money_days"),
+        ("c.acquired_at", "acquired_at"),
+        (_opt(has_sales, "a.last_order_at", "TIMESTAMP"), "last_order_at"),
+        (_opt(has_sales, "a.active_until", "TIMESTAMP"), "active_until"),
+        ("c.is_contract", "is_contract"),
+        ("c.end_reason", "end_reason"),
+        (churned, "churned"),
+        (churned_at, "churned_at"),
+        (basis, "churn_basis"),
+    ]
+    select = ",\n  ".join(f"{expr} AS {alias}" for expr, alias in columns)
+    inner = f"SELECT {select}\nFROM kw_cust c\n" + "\n".join(joins)
+    ranked = f"""SELECT v.*,
+  v.revenue - v.cost_of_goods AS gross_margin,
+  v.revenue - v.cost_of_goods - COALESCE(v.cost_to_serve, CAST(0 AS {d})) AS profit
+FROM kw_value_base v"""
+    final = """SELECT customer_id, revenue, cost_of_goods, discounts, gross_margin,
+  cts_support, cts_meetings, cts_collections, cts_returns, cts_bad_debt, cts_financing,
+  cost_to_serve, profit,
+  CASE WHEN profit IS NULL THEN NULL
+    ELSE ROW_NUMBER() OVER (ORDER BY profit DESC NULLS LAST, customer_id) END AS profit_rank,
+  CASE WHEN profit IS NULL THEN NULL
+    ELSE NTILE(10) OVER (ORDER BY profit DESC NULLS LAST, customer_id) END AS profit_decile,
+  CASE WHEN SUM(profit) OVER () > 0 THEN profit / SUM(profit) OVER () END AS profit_share,
+  annual_revenue, churned, churned_at,
+  annual_gross_margin, prev_annual_revenue, last_active_revenue, last_active_margin,
+  orders, orders_cost_estimated, returns_handled, tickets, tickets_minutes_assumed,
+  support_hours, meetings, meeting_hours, collection_touches, touches_known,
+  bad_debt_invoices, overdue_money_days, acquired_at, last_order_at, active_until,
+  is_contract, end_reason, churn_basis
+FROM kw_value
+ORDER BY customer_id"""
+    return _with([*ctes, ("kw_value_base", inner), ("kw_value", ranked)], final)
+
+
+@feature("value.exit_reasons", ("surveys", "customers"))
+def exit_reasons_sql(ctx: FeatureContext) -> str:
+    """One row per customer, reason and source: exit-survey reasons and the CRM end reason."""
+    parts = []
+    if "surveys" in ctx.present:
+        values = ", ".join(f"({_lit(r)})" for r in SURVEY_REASONS)
+        parts.append(f"""SELECT DISTINCT s.customer_id, k.reason, 'exit_survey' AS source
+FROM surveys s JOIN (VALUES {values}) AS k(reason)
+  ON ';' || REPLACE(LOWER(s.reasons), ' ', '') || ';' LIKE '%;' || k.reason || ';%'
+WHERE s.kind = 'exit' AND s.submitted_at <= {ctx.as_of_sql}""")
+    if "customers" in ctx.present:
+        parts.append(f"""SELECT customer_id, TRIM(end_reason) AS reason, 'end_reason' AS source
+FROM customers
+WHERE end_reason IS NOT NULL AND TRIM(end_reason) <> '' AND ended_at <= {ctx.as_of_sql}""")
+    if not parts:
+        return (
+            "SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS reason, "
+            "CAST(NULL AS VARCHAR) AS source WHERE FALSE"
+        )
+    return "\nUNION ALL\n".join(parts)
