@@ -1,6 +1,9 @@
 """The ``keepwise`` command line: one Typer app, one module per command group."""
 
-from keepwise.cli import workspace_cmds  # noqa: F401  (registers commands)
+from keepwise.cli import (
+    value_cmds,  # noqa: F401
+    workspace_cmds,  # noqa: F401  (registers commands)
+)
 from keepwise.cli.app import app
 
 
