@@ -308,36 +308,7 @@ class _Stager:
                 f"store_rejects=true, rejects_table='_rej_{i}', rejects_scan='_rejscan_{i}', "
                 f"max_line_size=10000000)"
             )
-            self.con.execute(
-                f"CREATE TEMP TABLE _raw_{i} AS SELECT row_number() OVER () + 1 AS _row, * "
-                f"FROM {reader}"
-            )
-            rejects = self.con.execute(
-                f"SELECT line, error_type, error_message, count(*) OVER () FROM _rej_{i} "
-                f"ORDER BY line LIMIT {self.limit}"
-            ).fetchall()
-            if rejects:
-                if any(r[1] == "INVALID ENCODING" for r in rejects):
-                    line = next(r[0] for r in rejects if r[1] == "INVALID ENCODING")
-                    self.add(
-                        [
-                            Problem(
-                                source.label,
-                                int(line),
-                                None,
-                                None,
-                                "the file is not UTF-8 encoded; save it as UTF-8",
-                            )
-                        ]
-                    )
-                    return None
-                self.add(
-                    Problem(source.label, int(r[0]), None, None, f"malformed row: {r[2]}")
-                    for r in rejects
-                )
-                self.more += max(0, int(rejects[0][3]) - len(rejects))
-                return None
-            return f"_raw_{i}", header
+            return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {reader})", header
         if source.fmt == "parquet":
             try:
                 names = [
@@ -350,11 +321,10 @@ class _Stager:
                 self.add([Problem(source.label, None, None, None, f"not a Parquet file: {exc}")])
                 return None
             casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS c{j}" for j, n in enumerate(names))
-            self.con.execute(
-                f"CREATE TEMP TABLE _raw_{i} AS SELECT row_number() OVER () + 1 AS _row, {casts} "
-                f"FROM read_parquet({lit(str(source.path))})"
-            )
-            return f"_raw_{i}", names
+            return (
+                f"(SELECT row_number() OVER () + 1 AS _row, {casts} "
+                f"FROM read_parquet({lit(str(source.path))}))"
+            ), names
         from python_calamine import CalamineWorkbook
 
         rows = (
@@ -378,9 +348,21 @@ class _Stager:
                 [_cell_text(r[j]) if j < len(r) else None for r in body], pa.string()
             )
         self.con.register(f"_xl_{i}", pa.table(columns))
-        self.con.execute(f"CREATE TEMP TABLE _raw_{i} AS SELECT * FROM _xl_{i}")
-        self.con.unregister(f"_xl_{i}")
-        return f"_raw_{i}", header
+        return f"_xl_{i}", header
+
+    def _rejects(self, source: Source, i: int) -> list[Problem]:
+        """Return the structural problems DuckDB's CSV reader set aside (ragged rows, encoding)."""
+        rejects = self.con.execute(
+            f"SELECT line, error_type, error_message FROM _rej_{i} ORDER BY line"
+        ).fetchall()
+        encoding = [r for r in rejects if r[1] == "INVALID ENCODING"]
+        if encoding:
+            rule = "the file is not UTF-8 encoded; save it as UTF-8"
+            return [Problem(source.label, int(encoding[0][0]), None, None, rule)]
+        return [
+            Problem(source.label, int(line), None, None, f"malformed row: {message}")
+            for line, _, message in rejects
+        ]
 
     def stage(self, source: Source) -> tuple[str, tuple[str, ...], list[str]] | None:
         """Stage ``source`` as ``_stg_<n>`` with contract column names; return its columns."""
@@ -434,21 +416,28 @@ class _Stager:
             selects.append("CAST(NULL AS JSON) AS _extra")
         stg = f"_stg_{self.n - 1}"
         self.con.execute(f"CREATE TEMP TABLE {stg} AS SELECT {', '.join(selects)} FROM {raw_name}")
-        self.con.execute(f"DROP TABLE {raw_name}")
+        if source.fmt == "excel":
+            self.con.unregister(raw_name)
+        if source.fmt == "csv":
+            structural = self._rejects(source, self.n - 1)
+            if structural:
+                self.add(structural)
+                self.con.execute(f"DROP TABLE {stg}")
+                return None
         provided = tuple(targets)
         self.collect(source, problem_sql(stg, table, provided))
         return stg, provided, [name for name, _ in extras]
 
     def collect(self, source: Source, sql: str) -> None:
         """Run a problem query and add what it finds, located in ``source``."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _problems AS {sql}")
+        total = int(self.con.execute("SELECT count(*) FROM _problems").fetchone()[0])  # type: ignore[index]
+        room = max(self.limit - len(self.problems), 0)
         rows = self.con.execute(
-            f"SELECT _row, col, value, rule, count(*) OVER () FROM ({sql}) "
-            f"ORDER BY _row, col LIMIT {max(self.limit - len(self.problems), 1)}"
+            f"SELECT _row, col, value, rule FROM _problems ORDER BY _row, col LIMIT {room}"
         ).fetchall()
-        room = self.limit - len(self.problems)
-        self.add(Problem(source.label, int(r[0]), r[1], r[2], r[3]) for r in rows[:room])
-        if rows:
-            self.more += int(rows[0][4]) - min(len(rows), room)
+        self.add(Problem(source.label, int(r[0]), r[1], r[2], r[3]) for r in rows)
+        self.more += total - len(rows)
 
 
 def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ...]]]) -> None:

@@ -38,15 +38,24 @@ def _in_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(lit(v) for v in values) + ")"
 
 
+OFFSET = r"\d:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+
 def timestamp_sql(expr: str) -> str:
-    """Cast ISO-8601 text (with or without time or zone) to a UTC timestamp."""
-    return f"CAST(CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    """Cast ISO-8601 text (with or without time or zone) to a UTC timestamp.
+
+    Only values that carry an offset go through the (slower) time-zone-aware cast.
+    """
+    return (
+        f"CASE WHEN regexp_matches({expr}, {lit(OFFSET)}) "
+        f"THEN CAST(CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE CAST({expr} AS TIMESTAMP) END"
+    )
 
 
 def _is_timestamp(expr: str) -> str:
     return (
         f"regexp_full_match({expr}, {lit(ISO_TIMESTAMP)}) "
-        f"AND TRY_CAST({expr} AS TIMESTAMPTZ) IS NOT NULL"
+        f"AND TRY_CAST({expr} AS TIMESTAMP) IS NOT NULL"
     )
 
 
@@ -57,8 +66,7 @@ def _checks(col: Column) -> list[tuple[str, str]]:
     if col.kind is Kind.TIMESTAMP:
         checks.append(
             (
-                f"NOT regexp_full_match({v}, {lit(ISO_TIMESTAMP)}) "
-                f"OR TRY_CAST({v} AS TIMESTAMPTZ) IS NULL",
+                f"NOT ({_is_timestamp(v)})",
                 "not an ISO-8601 date (YYYY-MM-DD, optionally with time and zone)",
             )
         )
@@ -99,44 +107,53 @@ def _checks(col: Column) -> list[tuple[str, str]]:
 def problem_sql(source: str, table: Table, columns: tuple[str, ...]) -> str:
     """Return SQL listing every row-level violation in staged ``source`` as text columns.
 
-    ``columns`` are the contract columns the source provides (a missing required column is a
-    file-level problem, reported before this runs).
+    All per-value rules are checked in one scan; the list of what is wrong is only built for
+    the rows that fail one. ``columns`` are the contract columns the source provides (a missing
+    required column is a file-level problem, reported before this runs).
     """
-    parts: list[str] = []
-
-    def add(column: str, condition: str, rule: str, value: str | None = None) -> None:
-        shown = value if value is not None else q(column)
-        parts.append(
-            f"SELECT _row, {lit(column)} AS col, CAST({shown} AS VARCHAR) AS value, "
-            f"{lit(rule)} AS rule FROM {source} WHERE {condition}"
-        )
-
+    checks: list[tuple[str, str, str]] = []
     for col in table.columns:
         if col.name not in columns:
             continue
         v = norm(col.name)
         if col.required:
-            add(col.name, f"{v} IS NULL", "a value is required")
+            checks.append((col.name, f"{v} IS NULL", "a value is required"))
         for condition, rule in _checks(col):
-            add(col.name, f"{v} IS NOT NULL AND ({condition})", rule)
-    ident = table.id_column
-    if ident in columns:
-        parts.append(
-            f"SELECT _row, {lit(ident)} AS col, v AS value, "
-            f"{lit('duplicate id: the same id is on an earlier row of this file')} AS rule "
-            f"FROM (SELECT _row, {norm(ident)} AS v, row_number() OVER "
-            f"(PARTITION BY {norm(ident)} ORDER BY _row) AS rn FROM {source}) "
-            f"WHERE v IS NOT NULL AND rn > 1"
-        )
+            checks.append((col.name, f"{v} IS NOT NULL AND ({condition})", rule))
     for earlier, later in table.date_order:
         if earlier in columns and later in columns:
             a, b = norm(earlier), norm(later)
-            add(
-                later,
-                f"{_is_timestamp(a)} AND {_is_timestamp(b)} "
-                f"AND {timestamp_sql(b)} < {timestamp_sql(a)}",
-                f"must not be before {earlier}",
+            checks.append(
+                (
+                    later,
+                    f"{_is_timestamp(a)} AND {_is_timestamp(b)} "
+                    f"AND {timestamp_sql(b)} < {timestamp_sql(a)}",
+                    f"must not be before {earlier}",
+                )
             )
+    parts: list[str] = []
+    if checks:
+        flags = [f"coalesce({cond}, FALSE)" for _, cond, _ in checks]
+        structs = ", ".join(
+            f"{{'col': {lit(col)}, 'value': CAST({q(col)} AS VARCHAR), 'rule': {lit(rule)}, "
+            f"'bad': {flag}}}"
+            for (col, _, rule), flag in zip(checks, flags, strict=True)
+        )
+        parts.append(
+            "SELECT _row, p.col AS col, p.value AS value, p.rule AS rule FROM ("
+            f"SELECT _row, unnest([{structs}]) AS p FROM {source} "
+            f"WHERE {' OR '.join(flags)}) WHERE p.bad"
+        )
+    ident = table.id_column
+    if ident in columns:
+        rule = lit("duplicate id: the same id is on an earlier row of this file")
+        parts.append(
+            f"SELECT _row, {lit(ident)} AS col, v AS value, {rule} AS rule "
+            f"FROM (SELECT _row, {norm(ident)} AS v, row_number() OVER "
+            f"(PARTITION BY {norm(ident)} ORDER BY _row) AS rn FROM {source} "
+            f"WHERE {norm(ident)} IN (SELECT {norm(ident)} FROM {source} "
+            f"GROUP BY {norm(ident)} HAVING count(*) > 1)) WHERE rn > 1"
+        )
     if not parts:
         return "SELECT NULL::BIGINT AS _row, NULL AS col, NULL AS value, NULL AS rule WHERE false"
     return "\nUNION ALL\n".join(parts)
