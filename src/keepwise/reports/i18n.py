@@ -25,6 +25,10 @@ from keepwise.errors import KeepwiseError
 LANGUAGES: tuple[str, ...] = ("en", "ja", "zh_Hant", "ru", "et")
 """Languages the letters are written in (English is the source language of the catalogs)."""
 
+DATE_PATTERNS: dict[str, str] = {"et": "dd.MM.yyyy"}
+"""Date patterns that replace Babel's long format: Estonian letters write dates numerically,
+because the long form is declined by case ("31. märtsil") and Babel gives only the nominative."""
+
 DOMAIN = "keepwise"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -105,7 +109,11 @@ class Formatter:
             return "–"
         if isinstance(value, datetime):
             value = value.date()
-        return format_date(value, format="long", locale=self.locale)
+        return format_date(value, format=DATE_PATTERNS.get(self.lang, "long"), locale=self.locale)
+
+    def tidy(self, text: str) -> str:
+        """Fix punctuation that a date at the end of a sentence leaves (Russian ``г..``)."""
+        return text.replace("г..", "г.") if self.lang == "ru" else text
 
 
 @functools.cache

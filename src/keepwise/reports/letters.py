@@ -315,7 +315,8 @@ def render_letter(
                         lang,
                     )
                 )
-    rendered = environment(lang).get_template(template_name).render(ctx)
+    fmt = Formatter(lang, settings.get_str("workspace.currency"))
+    rendered = fmt.tidy(environment(lang).get_template(template_name).render(ctx))
     subject, _, body = rendered.strip().partition("\n")
     text = _plain(body)
     return Letter(
