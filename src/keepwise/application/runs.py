@@ -208,8 +208,8 @@ def write_run(
 def _has_runs(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs' AND schema_name = 'main'"
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(row and row[0][0])
 
 
 def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -224,17 +224,18 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
+def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
+    """Return ``run_id`` if that run exists, else the newest run's id when ``run_id`` is None."""
     if not _has_runs(con):
         raise NotFoundError("no scorecard run yet; run `keepwise score WORKSPACE` first")
     if run_id is None:
         row = con.execute(
             "SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
+        ).fetchall()
+        if not row:
             raise NotFoundError("no scorecard run yet; run `keepwise score WORKSPACE` first")
-        return str(row[0])
-    if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is None:
+        return str(row[0][0])
+    if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
         raise NotFoundError(f"no scorecard run {run_id!r}; `keepwise runs WORKSPACE` lists them")
     return run_id
 
@@ -266,14 +267,14 @@ def latest_run_id(ws: Workspace) -> str | None:
             return None
         row = con.execute(
             "SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else str(row[0])
+        ).fetchall()
+        return str(row[0][0]) if row else None
 
 
 def get_run(ws: Workspace, run_id: str | None = None) -> dict[str, Any]:
     """Return the whole ``runs`` row of one run (the newest by default), settings included."""
     with ws.connection(read_only=True) as con:
-        rid = _resolve(con, run_id)
+        rid = resolve_run(con, run_id)
         cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [rid])
         return _run_row(_rows(cur)[0])
 
@@ -361,11 +362,11 @@ def read_scorecard(
         raise KeepwiseError(f"unknown scorecard column(s): {', '.join(unknown)}")
     clauses, params = _where(where)
     with ws.connection(read_only=True) as con:
-        rid = _resolve(con, run_id)
+        rid = resolve_run(con, run_id)
         cond = " AND ".join(["run_id = ?", *clauses])
         args = [rid, *params]
-        total_row = con.execute(f"SELECT count(*) FROM scorecard WHERE {cond}", args).fetchone()
-        total = int(total_row[0]) if total_row else 0
+        total_row = con.execute(f"SELECT count(*) FROM scorecard WHERE {cond}", args).fetchall()
+        total = int(total_row[0][0]) if total_row else 0
         order = "DESC NULLS LAST" if descending else "ASC NULLS LAST"
         page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         names = ", ".join(f'"{c}"' for c in cols)
@@ -388,7 +389,7 @@ def customer_profile(ws: Workspace, customer_id: str, run_id: str | None = None)
     (the flat row, as exported).
     """
     with ws.connection(read_only=True) as con:
-        rid = _resolve(con, run_id)
+        rid = resolve_run(con, run_id)
         cur = con.execute(
             "SELECT * FROM scorecard WHERE run_id = ? AND customer_id = ?", [rid, customer_id]
         )
@@ -535,7 +536,7 @@ def diff_runs(ws: Workspace, a: str, b: str) -> list[dict[str, Any]]:
     differs = " OR ".join(f"x.{c} IS DISTINCT FROM y.{c}" for c in ["action", *sig_cols])
     pick = ", ".join(f"x.{c} AS a_{c}, y.{c} AS b_{c}" for c in sig_cols)
     with ws.connection(read_only=True) as con:
-        ra, rb = _resolve(con, a), _resolve(con, b)
+        ra, rb = resolve_run(con, a), resolve_run(con, b)
         cur = con.execute(
             "WITH x AS (SELECT * FROM scorecard WHERE run_id = ?), "
             "y AS (SELECT * FROM scorecard WHERE run_id = ?) "

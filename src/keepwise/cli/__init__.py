@@ -1,6 +1,7 @@
 """The ``keepwise`` command line: one Typer app, one module per command group."""
 
 from keepwise.cli import (
+    score_cmds,  # noqa: F401
     value_cmds,  # noqa: F401
     workspace_cmds,  # noqa: F401  (registers commands)
 )
