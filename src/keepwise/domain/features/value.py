@@ -285,16 +285,17 @@ def _invoices_ctes(ctx: FeatureContext) -> Ctes:
     bad_days = ctx.settings.get_int("value.bad_debt_overdue_days")
     per_day = _num(ctx.settings.get_float("value.cost_of_capital") / 365.0)
     paid = f"(paid_at IS NOT NULL AND paid_at <= {asof})"
+    paid_undated = "(status = 'paid' AND paid_at IS NULL)"
     outstanding = "(CAST(amount AS DOUBLE) - COALESCE(CAST(amount_paid AS DOUBLE), 0))"
     overdue_days = f"date_diff('day', due_at, {asof})"
     is_bad = (
-        f"(status = 'written_off' OR (NOT {paid} AND (status IS NULL OR status <> 'paid') "
+        f"(status = 'written_off' OR (NOT {paid} AND NOT {paid_undated} "
         f"AND {overdue_days} >= {bad_days}))"
     )
     money_days = f"""CASE
     WHEN {is_bad} THEN 0
     WHEN {paid} THEN CAST(amount AS DOUBLE) * GREATEST(date_diff('day', due_at, paid_at), 0)
-    WHEN status = 'paid' THEN 0
+    WHEN {paid_undated} THEN 0
     ELSE GREATEST({outstanding}, 0) * GREATEST({overdue_days}, 0) END"""
     inv = "(status IS NULL OR status <> 'void')"
     lost = f"GREATEST({outstanding}, 0)"
