@@ -33,7 +33,6 @@ from keepwise.application.runs import RunRecord, write_run
 from keepwise.domain.decisions import decide
 from keepwise.domain.features.registry import FeatureContext
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
-from keepwise.domain.signals import compute_signals
 from keepwise.domain.value import compute_value, default_as_of
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.errors import KeepwiseError
@@ -342,6 +341,8 @@ def score(
             value = compute_value(engine, ctx, p_alive=clv.select(["customer_id", "p_alive"]))
 
         step(STEPS[4])
+        from keepwise.domain.signals import compute_signals
+
         signals = compute_signals(engine, ctx, value=value.customers)
         levels, details, evidence = signals.levels, signals.details, signals.evidence
 
