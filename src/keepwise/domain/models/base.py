@@ -1,0 +1,299 @@
+"""Shared machinery of the lifetime-value models: sklearn-style fitting on weighted unique rows.
+
+Every model maximises a log-likelihood written in log space over *unique* rows of its
+sufficient statistics, each row carrying an integer weight (how many customers share it), so a
+million customers cost no more than the few thousand distinct rows they reduce to. Parameters
+are optimised in log space (all of them are positive) with bounds, and their standard errors
+come from the inverse Hessian of the log-likelihood at the optimum.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import optimize
+
+from keepwise.errors import KeepwiseError, NotFittedError
+
+FloatArray = NDArray[np.float64]
+LogLik = Callable[[FloatArray, bool], tuple[float, FloatArray | None]]
+
+LOG_BOUND = 12.0
+"""Bound on every log-parameter: parameters live in [e^-12, e^12], wide enough for any real fit."""
+
+
+class ModelInputError(KeepwiseError, ValueError):
+    """The data given to a model are not valid sufficient statistics (negative, missing...)."""
+
+
+def as_float(values: ArrayLike, name: str) -> FloatArray:
+    """Return ``values`` as a 1-d float array, refusing NaN and infinities by name."""
+    out = np.asarray(values, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(out)):
+        raise ModelInputError(f"column {name!r} has missing or infinite values")
+    return out
+
+
+def compress(
+    columns: Sequence[FloatArray], weights: FloatArray | None = None
+) -> tuple[list[FloatArray], FloatArray]:
+    """Reduce rows to unique rows with summed weights.
+
+    Parameters
+    ----------
+    columns
+        Equal-length arrays, one per sufficient statistic.
+    weights
+        Optional count of customers per row (default 1 each).
+
+    Returns
+    -------
+    unique columns, weights
+        The distinct rows and how many customers each stands for.
+    """
+    n = len(columns[0])
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if n == 0:
+        return [c.copy() for c in columns], w
+    order = np.lexsort(columns[::-1])
+    sorted_cols = [c[order] for c in columns]
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for c in sorted_cols:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    summed = np.add.reduceat(w[order], starts)
+    return [c[starts] for c in sorted_cols], summed
+
+
+def numeric_gradient(
+    fun: Callable[[FloatArray], float], x: FloatArray, h: float = 1e-5
+) -> FloatArray:
+    """Return the central-difference gradient of ``fun`` at ``x``."""
+    g = np.empty_like(x)
+    for i in range(len(x)):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (fun(x + e) - fun(x - e)) / (2 * h)
+    return g
+
+
+def hessian_from_gradient(grad: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
+    """Return the symmetrised central-difference Jacobian of ``grad`` at ``x`` (the Hessian)."""
+    k = len(x)
+    h = 1e-4
+    hess = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = h
+        hess[i] = (grad(x + e) - grad(x - e)) / (2 * h)
+    return 0.5 * (hess + hess.T)
+
+
+class BaseModel:
+    """Base of every lifetime-value model (sklearn conventions).
+
+    ``__init__`` only stores options; :meth:`fit` validates the data, maximises the
+    log-likelihood and sets the fitted attributes, each ending in ``_``:
+
+    ``params_``
+        Estimates under the literature's names (``r``, ``alpha``, ``a``, ``b``...).
+    ``log_likelihood_``
+        Maximised log-likelihood (sum over customers).
+    ``se_``
+        Standard errors of the parameters from the inverse Hessian (delta method from the
+        log-parameter scale).
+    ``cov_log_``
+        Covariance matrix of the log-parameters, for intervals on predictions.
+    ``n_``
+        Number of customers (sum of weights) the model was fitted on.
+    ``seconds_``
+        Wall time of the fit.
+    """
+
+    name: ClassVar[str] = ""
+    param_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, tol: float = 1e-10, max_iter: int = 500) -> None:
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # -- to implement -------------------------------------------------------------------
+    def _objective(self, data: list[FloatArray], weights: FloatArray) -> LogLik:
+        """Return ``f(log_params, want_grad) -> (loglik, grad or None)`` over unique rows."""
+        raise NotImplementedError
+
+    def _start(self, data: list[FloatArray], weights: FloatArray) -> FloatArray:
+        """Return starting log-parameters."""
+        return np.zeros(len(self.param_names))
+
+    # -- shared ---------------------------------------------------------------------------
+    def _fit_compressed(self, data: list[FloatArray], weights: FloatArray) -> BaseModel:
+        """Maximise the weighted log-likelihood over unique rows and set the fitted state."""
+        started = time.perf_counter()
+        total = float(weights.sum())
+        if total <= 0:
+            raise ModelInputError(f"{self.name}: no customers to fit")
+        loglik = self._objective(data, weights)
+
+        def neg(x: FloatArray) -> tuple[float, FloatArray]:
+            value, grad = loglik(x, True)
+            if grad is None:
+                grad = numeric_gradient(lambda y: loglik(y, False)[0], x)
+            if not np.isfinite(value):
+                return 1e300, np.zeros_like(x)
+            return -value / total, -grad / total
+
+        x0 = self._start(data, weights)
+        bounds = [(-LOG_BOUND, LOG_BOUND)] * len(x0)
+        result = optimize.minimize(
+            neg,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": 1e-9},
+        )
+        x = np.asarray(result.x, dtype=np.float64)
+        value = loglik(x, False)[0]
+        if not np.isfinite(value):
+            raise KeepwiseError(f"{self.name}: the likelihood could not be maximised")
+
+        def grad(y: FloatArray) -> FloatArray:
+            g = loglik(y, True)[1]
+            if g is None:
+                g = numeric_gradient(lambda z: loglik(z, False)[0], y, h=1e-4)
+            return g
+
+        hess = hessian_from_gradient(grad, x)
+        try:
+            cov = np.linalg.inv(-hess)
+            if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) < 0):
+                raise np.linalg.LinAlgError
+        except np.linalg.LinAlgError:
+            cov = np.full((len(x), len(x)), np.nan)
+        theta = np.exp(x)
+        self.log_params_ = x
+        self.params_ = {k: float(v) for k, v in zip(self.param_names, theta, strict=True)}
+        self.cov_log_ = cov
+        self.se_ = {
+            k: float(v)
+            for k, v in zip(self.param_names, theta * np.sqrt(np.diag(cov)), strict=True)
+        }
+        self.log_likelihood_ = float(value)
+        self.n_ = round(total)
+        self.n_unique_ = len(weights)
+        self.converged_ = bool(result.success)
+        self.at_bound_ = bool(np.any(np.abs(x) >= LOG_BOUND - 1e-6))
+        self.seconds_ = time.perf_counter() - started
+        return self
+
+    def loglik_at(self, params: dict[str, float], *data: ArrayLike) -> float:
+        """Return the log-likelihood of ``data`` at ``params`` (no fitting)."""
+        arrays, weights = self._prepare(*data)
+        x = np.log([params[k] for k in self.param_names])
+        return self._objective(arrays, weights)(x, False)[0]
+
+    def _prepare(self, *data: Any) -> tuple[list[FloatArray], FloatArray]:
+        """Validate raw inputs and compress them to unique weighted rows."""
+        raise NotImplementedError
+
+    @property
+    def aic_(self) -> float:
+        """Akaike information criterion, 2k − 2·LL (lower is better)."""
+        self._check_fitted()
+        return 2 * len(self.param_names) - 2 * self.log_likelihood_
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit() first")
+
+    def _p(self, params: dict[str, float] | None) -> dict[str, float]:
+        if params is not None:
+            return params
+        self._check_fitted()
+        return self.params_
+
+    def summary(self) -> dict[str, Any]:
+        """Return the fit as JSON-able data: model, params, se, LL, AIC, n."""
+        self._check_fitted()
+        return {
+            "model": self.name,
+            "params": self.params_,
+            "se": self.se_,
+            "log_likelihood": self.log_likelihood_,
+            "aic": self.aic_,
+            "n": self.n_,
+            "n_unique": self.n_unique_,
+            "converged": self.converged_,
+            "seconds": self.seconds_,
+        }
+
+    def sample_log_params(self, draws: int, rng: np.random.Generator) -> FloatArray:
+        """Draw log-parameters from their asymptotic normal (parametric bootstrap)."""
+        self._check_fitted()
+        cov = np.nan_to_num(self.cov_log_)
+        return rng.multivariate_normal(self.log_params_, cov, size=draws)
+
+    def __repr__(self) -> str:
+        if hasattr(self, "params_"):
+            inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            return f"{type(self).__name__}({inner})"
+        return f"{type(self).__name__}()"
+
+
+def log_params_to_dict(names: Sequence[str], x: FloatArray) -> dict[str, float]:
+    """Map log-parameters to a name → value dict."""
+    return {k: float(np.exp(v)) for k, v in zip(names, x, strict=True)}
+
+
+def logsubexp(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Return log(exp(a) − exp(b)) for a ≥ b, stably (−inf where equal)."""
+    with np.errstate(divide="ignore"):
+        return a + np.log(-np.expm1(np.minimum(b - a, 0.0)))
+
+
+class RepeatPurchaseModel(BaseModel):
+    """Base of the buy-till-you-die models fitted on (frequency, recency, T) per customer.
+
+    ``frequency`` is the number of repeat purchases, ``recency`` the time from the first to the
+    last purchase and ``T`` the time from the first purchase to the end of the observation,
+    all in one time unit (weeks in the literature).
+    """
+
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        weights: ArrayLike | None = None,
+    ) -> RepeatPurchaseModel:
+        """Fit the model to one row per customer (or unique rows with ``weights``)."""
+        arrays, w = self._prepare(frequency, recency, T, weights)
+        self._fit_compressed(arrays, w)
+        return self
+
+    def _prepare(self, *data: Any) -> tuple[list[FloatArray], FloatArray]:
+        frequency, recency, T = (
+            as_float(v, k) for v, k in zip(data[:3], ("frequency", "recency", "T"), strict=True)
+        )
+        weights = data[3] if len(data) > 3 else None
+        check_rfm(frequency, recency, T)
+        w = None if weights is None else as_float(weights, "weights")
+        return compress([frequency, recency, T], w)
+
+
+def check_rfm(frequency: FloatArray, recency: FloatArray, T: FloatArray) -> None:
+    """Refuse summaries that no purchase history can produce, naming the broken rule."""
+    if not (len(frequency) == len(recency) == len(T)):
+        raise ModelInputError("frequency, recency and T must have the same length")
+    if np.any(frequency < 0) or np.any(frequency != np.floor(frequency)):
+        raise ModelInputError("frequency must be a whole number ≥ 0 (repeat purchases)")
+    if np.any(recency < 0) or np.any(recency > T + 1e-9):
+        raise ModelInputError("recency must lie between 0 and T")
+    if np.any((frequency == 0) & (recency != 0)):
+        raise ModelInputError("customers with frequency 0 must have recency 0")
