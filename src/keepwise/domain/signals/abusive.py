@@ -1,0 +1,95 @@
+"""abusive: abusive or threatening to staff (MISSION §1.7).
+
+Staff reports (incidents of kind abuse/threat) and abusive language in ticket subjects and
+bodies, found with the shipped lexicons in five languages. Abuse on several different days is a
+pattern; any threat flags at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from keepwise.domain.signals.base import Signal
+from keepwise.domain.signals.language import pattern
+from keepwise.domain.signals.sql import EVENT, as_of, level_case, lit, num, since, union
+
+if TYPE_CHECKING:
+    from keepwise.domain.features.registry import FeatureContext
+
+
+def _quote(ctx: FeatureContext, raw: str, low: str) -> str:
+    """Return SQL quoting the offending passage with context, from the original text if possible."""
+    k = ctx.settings.get_int("signals.abusive.quote_chars")
+    core = f"(?:{pattern('threat')}|{pattern('abuse')})"
+    around = lit(f".{{0,{k}}}{core}.{{0,{k}}}")
+    case_free = lit(f"(?is).{{0,{k}}}{core}.{{0,{k}}}")
+    return (
+        f"TRIM(COALESCE(NULLIF(regexp_extract({raw}, {case_free}, 0), ''),"
+        f" regexp_extract({low}, {around}, 0)))"
+    )
+
+
+def _events(ctx: FeatureContext) -> str:
+    """Abusive or threatening tickets and staff reports in the window, one per row."""
+    a, w = as_of(ctx), since(ctx)
+    threat, abuse = lit(pattern("threat")), lit(pattern("abuse"))
+    parts = []
+    if "tickets" in ctx.present:
+        parts.append(f"""
+        SELECT customer_id, 'tickets' AS source_table, ticket_id AS record_id, event_at,
+            CASE WHEN regexp_matches(low, {threat}) THEN 1 ELSE 0 END AS threat,
+            CASE WHEN regexp_matches(low, {threat}) THEN 'threat in message'
+                 ELSE 'abusive message' END AS value,
+            {_quote(ctx, "raw", "low")} AS detail
+        FROM (SELECT customer_id, ticket_id, opened_at AS event_at,
+                  COALESCE(subject, '') || ' ' || COALESCE(body, '') AS raw,
+                  lower(COALESCE(subject, '') || ' ' || COALESCE(body, '')) AS low
+              FROM tickets WHERE opened_at > {w} AND opened_at <= {a}) t
+        WHERE regexp_matches(low, {threat}) OR regexp_matches(low, {abuse})""")
+    if "incidents" in ctx.present:
+        parts.append(f"""
+        SELECT customer_id, 'incidents', incident_id, reported_at,
+            CASE WHEN kind = 'threat' THEN 1 ELSE 0 END,
+            'staff report: ' || kind, COALESCE(description, '')
+        FROM incidents
+        WHERE kind IN ('abuse', 'threat') AND reported_at > {w} AND reported_at <= {a}""")
+    return union(
+        (*EVENT, ("threat", "INTEGER"), ("value", "VARCHAR"), ("detail", "VARCHAR")), parts
+    )
+
+
+def levels(ctx: FeatureContext) -> str:
+    """Threats flag at once; abuse on ``flag_days`` different days flags, one day is watched."""
+    days = num(ctx, "signals.abusive.flag_days")
+    return f"""
+    SELECT customer_id, {level_case(f"n_threats >= 1 OR n_days >= {days}", "n >= 1")} AS level,
+        CASE WHEN n_threats > 0 THEN CAST(n_threats AS VARCHAR) || ' threat'
+                  || CASE WHEN n_threats = 1 THEN '' ELSE 's' END || '; ' ELSE '' END
+            || CAST(n_messages AS VARCHAR) || ' abusive or threatening messages and '
+            || CAST(n_reports AS VARCHAR) || ' staff reports on '
+            || CAST(n_days AS VARCHAR) || ' different days' AS sentence,
+        n
+    FROM (SELECT customer_id, COUNT(*) AS n, SUM(threat) AS n_threats,
+              COUNT(DISTINCT CAST(event_at AS DATE)) AS n_days,
+              SUM(CASE WHEN source_table = 'tickets' THEN 1 ELSE 0 END) AS n_messages,
+              SUM(CASE WHEN source_table = 'incidents' THEN 1 ELSE 0 END) AS n_reports
+          FROM ({_events(ctx)}) e GROUP BY customer_id) m
+    """
+
+
+def evidence(ctx: FeatureContext) -> str:
+    """Each abusive message (with the offending passage quoted) and each staff report."""
+    return (
+        "SELECT customer_id, source_table, record_id, event_at, value, detail"
+        f" FROM ({_events(ctx)}) e"
+    )
+
+
+SIGNAL = Signal(
+    "abusive",
+    "§1.7 Abusive or threatening to staff",
+    ("tickets", "incidents"),
+    levels,
+    evidence,
+    "Staff reports and abusive language (en, ja, zh, ru, et); any threat flags at once.",
+)

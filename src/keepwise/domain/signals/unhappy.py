@@ -1,0 +1,110 @@
+"""unhappy: unhappy or at-risk customers, including those we are failing (MISSION §3, §4).
+
+Points from several sources over the recent unhappiness window: NPS detractors, low CSAT
+(surveys and tickets), unresolved complaints, staff reports of an unhappy customer and our
+own failures toward them. Each source adds at most two points, so one noisy source never
+flags on its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from keepwise.domain.signals import our_failures
+from keepwise.domain.signals.base import Signal
+from keepwise.domain.signals.sql import EVENT, as_of, level_case, num, since, union
+
+if TYPE_CHECKING:
+    from keepwise.domain.features.registry import FeatureContext
+
+
+def _events(ctx: FeatureContext) -> str:
+    """One row per sign of unhappiness, tagged with its source."""
+    a, w = as_of(ctx), since(ctx, "signals.unhappy.window_days")
+    detractor = num(ctx, "signals.unhappy.detractor_max")
+    low = num(ctx, "signals.unhappy.low_csat_max")
+    parts = []
+    if "surveys" in ctx.present:
+        parts.append(f"""
+        SELECT customer_id, 'surveys' AS source_table, response_id AS record_id,
+            submitted_at AS event_at,
+            CASE WHEN kind = 'nps' THEN 'detractor' ELSE 'low_csat' END AS kind,
+            kind || ' ' || CAST(score AS VARCHAR) AS value, COALESCE(comment, '') AS detail
+        FROM surveys
+        WHERE submitted_at > {w} AND submitted_at <= {a}
+          AND ((kind = 'nps' AND score <= {detractor}) OR (kind = 'csat' AND score <= {low}))""")
+    if "tickets" in ctx.present:
+        parts.append(f"""
+        SELECT customer_id, 'tickets', ticket_id, opened_at, 'low_csat',
+            'ticket csat ' || CAST(csat AS VARCHAR), COALESCE(subject, '')
+        FROM tickets WHERE csat <= {low} AND opened_at > {w} AND opened_at <= {a}""")
+    if "incidents" in ctx.present:
+        parts.append(f"""
+        SELECT customer_id, 'incidents', incident_id, reported_at, 'staff_report',
+            'staff report: unhappy', COALESCE(description, '')
+        FROM incidents WHERE kind = 'unhappy' AND reported_at > {w} AND reported_at <= {a}""")
+    if "tickets" in ctx.present or "activities" in ctx.present:
+        unhappy_ctx = _narrow(ctx)
+        parts.append(f"""
+        SELECT customer_id, source_table, record_id, event_at,
+            CASE WHEN kind = 'unresolved_complaint' THEN 'complaint' ELSE 'our_failure' END,
+            value, detail
+        FROM ({our_failures._events(unhappy_ctx)}) f""")
+    return union((*EVENT, ("kind", "VARCHAR"), ("value", "VARCHAR"), ("detail", "VARCHAR")), parts)
+
+
+def _narrow(ctx: FeatureContext) -> FeatureContext:
+    """Return ``ctx`` with the general window replaced by the unhappiness window."""
+    from keepwise.domain.features.registry import FeatureContext
+
+    days = ctx.settings.get_int("signals.unhappy.window_days")
+    return FeatureContext(
+        ctx.as_of, ctx.settings.with_overrides({"signals.window_days": days}), ctx.present
+    )
+
+
+def levels(ctx: FeatureContext) -> str:
+    """Sum capped points per source; several sources agreeing flag."""
+    flag = num(ctx, "signals.unhappy.flag_points")
+    watch = num(ctx, "signals.unhappy.watch_points")
+    points = (
+        "(LEAST(n_detractor, 2) + LEAST(n_low_csat, 2) + LEAST(n_complaint, 2)"
+        " + LEAST(2 * n_staff, 2) + LEAST(n_failure, 2))"
+    )
+    return f"""
+    SELECT customer_id, {level_case(f"{points} >= {flag}", f"{points} >= {watch}")} AS level,
+        CAST(n_detractor AS VARCHAR) || ' detractor scores, ' || CAST(n_low_csat AS VARCHAR)
+            || ' low CSAT ratings, ' || CAST(n_complaint AS VARCHAR)
+            || ' unresolved complaints, ' || CAST(n_staff AS VARCHAR)
+            || ' staff reports and ' || CAST(n_failure AS VARCHAR)
+            || ' other failures of ours in the last '
+            || CAST({num(ctx, "signals.unhappy.window_days")} AS VARCHAR) || ' days'
+            AS sentence,
+        {points} AS n
+    FROM (SELECT customer_id,
+              SUM(CASE WHEN kind = 'detractor' THEN 1 ELSE 0 END) AS n_detractor,
+              SUM(CASE WHEN kind = 'low_csat' THEN 1 ELSE 0 END) AS n_low_csat,
+              SUM(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS n_complaint,
+              SUM(CASE WHEN kind = 'staff_report' THEN 1 ELSE 0 END) AS n_staff,
+              SUM(CASE WHEN kind = 'our_failure' THEN 1 ELSE 0 END) AS n_failure
+          FROM ({_events(ctx)}) e GROUP BY customer_id) m
+    """
+
+
+def evidence(ctx: FeatureContext) -> str:
+    """Each low score, unresolved complaint, staff report and failure of ours."""
+    return f"""
+    SELECT customer_id, source_table, record_id, event_at, value,
+        kind || CASE WHEN detail = '' THEN '' ELSE ': ' || detail END AS detail
+    FROM ({_events(ctx)}) e
+    """
+
+
+SIGNAL = Signal(
+    "unhappy",
+    "§3 Identify unhappy customers; §4 our own failures",
+    ("surveys", "tickets", "incidents", "activities"),
+    levels,
+    evidence,
+    "Detractors, low CSAT, unresolved complaints, staff reports and our failures, in points.",
+)
