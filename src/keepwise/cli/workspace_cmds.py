@@ -139,3 +139,34 @@ def demo(
         f"Demo business of {customers:,} customers (seed {seed}) imported into [bold]{ws.path}[/]: "
         f"{result.inserted:,} rows; files and ground truth in {data_dir}."
     )
+
+
+@app.command("settings")
+@friendly
+def settings_(
+    workspace: Annotated[
+        Path | None, typer.Argument(help="A workspace (omit for the defaults).")
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the settings reference as Markdown.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show every setting: its effective value, default and why."""
+    from keepwise.settings import ALL_SETTINGS, default_settings, render_settings_markdown
+
+    if markdown:
+        console.out(render_settings_markdown(ALL_SETTINGS), highlight=False)
+        return
+    effective = Workspace.open(workspace).settings if workspace else default_settings()
+    if json_out:
+        print_json(effective.as_dict())
+        return
+    table = Table(title="keepwise settings")
+    for col in ("key", "value", "default", "why"):
+        table.add_column(col, overflow="fold")
+    for s in effective.registry():
+        value = effective[s.key]
+        shown = f"[bold]{value}[/]" if value != s.default else str(value)
+        table.add_row(s.key, shown, str(s.default), s.help)
+    console.print(table)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from keepwise.settings import clv, decisions, general, signals, value, web
 from keepwise.settings import reports as reports_settings
-from keepwise.settings.core import Setting, Settings, load_settings, render_settings_toml
+from keepwise.settings.core import (
+    Setting,
+    Settings,
+    load_settings,
+    render_settings_markdown,
+    render_settings_toml,
+)
 
 ALL_SETTINGS: list[Setting] = [
     *general.SETTINGS,
@@ -35,5 +41,6 @@ __all__ = [
     "Settings",
     "default_settings",
     "read_settings",
+    "render_settings_markdown",
     "render_settings_toml",
 ]

@@ -172,3 +172,31 @@ def render_settings_toml(
             parent = parent[part]
         parent.add(parts[-1], table)
     return tomlkit.dumps(doc)
+
+
+def render_settings_markdown(registry: Iterable[Setting]) -> str:
+    """Render every setting as a Markdown table per area: key, default, why, MISSION point."""
+    lines = [
+        "# Settings",
+        "",
+        "Every threshold and rate keepwise uses, with its default and why. Change them in the",
+        "workspace's `keepwise.toml` (written with these defaults by `keepwise init`).",
+        "This page is generated from the code (`keepwise settings --markdown`); a test fails",
+        "when it is stale.",
+    ]
+    area = None
+    for s in registry:
+        this_area = s.key.split(".", 1)[0]
+        if this_area != area:
+            area = this_area
+            lines += [
+                "",
+                f"## {area}",
+                "",
+                "| key | default | why | MISSION |",
+                "| --- | --- | --- | --- |",
+            ]
+        default = tomlkit.item(s.default).as_string()
+        why = s.help.replace("|", "\\|")
+        lines.append(f"| `{s.key}` | `{default}` | {why} | {s.mission} |")
+    return "\n".join(lines) + "\n"
