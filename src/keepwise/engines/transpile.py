@@ -1,0 +1,230 @@
+"""Turn feature SQL written in the DuckDB dialect into Spark SQL with the same meaning.
+
+Feature definitions exist once, in DuckDB's dialect (DESIGN.md §10). SQLGlot translates the
+syntax; the few places where the two engines give the *same syntax a different meaning* are
+fixed here by a short, documented list of rewrites on the parsed tree, so no feature ever needs
+a second hand-written copy:
+
+``date_diff('day'|'week'|'month'|..., a, b)``
+    DuckDB counts calendar boundaries crossed (23:00 → 01:00 next day is one day); Spark's
+    ``DATEDIFF(DAY, a, b)`` counts whole 24-hour spans (zero). Rewritten to boundary arithmetic
+    on dates, months and truncated timestamps, returning BIGINT like DuckDB.
+``date_sub('unit', a, b)``
+    DuckDB's "whole units elapsed" difference is Spark's ``TIMESTAMPDIFF(unit, a, b)``.
+``log(x)``
+    is the base-10 logarithm in DuckDB and the natural one in Spark; rewritten to ``LOG(10, x)``.
+``quantile_cont(x, q)``
+    SQLGlot emits ``PERCENTILE_CONT(x, q)``, which Spark rejects; rewritten to Spark's exact
+    ``PERCENTILE(x, q)`` (same linear interpolation). ``quantile_disc`` / ``quantile`` become
+    ``PERCENTILE_DISC(q) WITHIN GROUP (ORDER BY x)``.
+
+What cannot be given the same meaning is refused with :class:`TranspileError`, naming the
+construct, rather than silently computing something else: DuckDB list and struct functions,
+``epoch()``, ``age()``, macros.
+
+One difference no rewrite can hide: DuckDB 2.0 divides by zero to ``inf`` (IEEE), Spark (with
+ANSI mode off, as :mod:`keepwise.engines.spark` runs it) to ``NULL``. Feature SQL therefore
+guards every denominator with ``NULLIF(x, 0)``, which means "no data" on both engines.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import cast
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from keepwise.errors import KeepwiseError
+
+READ = "duckdb"
+WRITE = "spark"
+
+_DUCKDB_ONLY_FUNCTIONS = frozenset(
+    {
+        "age",
+        "epoch",
+        "epoch_ms",
+        "epoch_us",
+        "epoch_ns",
+        "struct_pack",
+        "struct_extract",
+        "list_value",
+        "list_aggregate",
+        "list_transform",
+        "list_filter",
+        "list_sort",
+        "list_distinct",
+        "list_unique",
+        "list_has",
+        "list_contains",
+        "list_extract",
+        "string_split",
+        "str_split",
+        "unnest",
+        "json_extract_string",
+        "regexp_extract_all",
+    }
+)
+_DUCKDB_ONLY_NODES: tuple[tuple[type[exp.Expression], str], ...] = (
+    (exp.Struct, "struct_pack / struct literal"),
+    (exp.TimeToUnix, "epoch()"),
+    (exp.Unnest, "unnest()"),
+)
+
+
+class TranspileError(KeepwiseError, ValueError):
+    """Feature SQL that cannot be run on Spark with the meaning it has on DuckDB."""
+
+    def __init__(self, problems: list[str], sql: str):
+        self.problems = problems
+        self.sql = sql
+        listed = "; ".join(problems)
+        super().__init__(f"SQL is not portable from DuckDB to Spark: {listed}\n--- SQL:\n{sql}")
+
+
+def portability_problems(sql: str) -> list[str]:
+    """Return the DuckDB-only constructs in ``sql`` that no rewrite can carry to Spark.
+
+    Parameters
+    ----------
+    sql
+        One statement in the DuckDB dialect.
+
+    Returns
+    -------
+    list of str
+        One line per offending construct; empty when the SQL is portable.
+    """
+    try:
+        tree = _parse(sql, read=READ)
+    except ParseError as exc:
+        return [f"does not parse as DuckDB SQL: {exc}"]
+    return _problems(tree)
+
+
+def _parse(sql: str, read: str) -> exp.Expression:
+    return cast(exp.Expression, sqlglot.parse_one(sql, read=read))
+
+
+def _problems(tree: exp.Expression) -> list[str]:
+    problems: list[str] = []
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() in _DUCKDB_ONLY_FUNCTIONS:
+            if str(node.this).lower() != "date_sub" or not _is_unit_date_sub(node):
+                problems.append(f"DuckDB-only function {node.this}()")
+        elif isinstance(node, exp.Func) and node.sql_name().lower() in _DUCKDB_ONLY_FUNCTIONS:
+            problems.append(f"DuckDB-only function {node.sql_name().lower()}()")
+        elif isinstance(node, exp.Array | exp.List):
+            problems.append("DuckDB list value")
+        elif isinstance(node, exp.Lambda):
+            problems.append("lambda expression")
+        else:
+            for kind, label in _DUCKDB_ONLY_NODES:
+                if isinstance(node, kind):
+                    problems.append(f"DuckDB-only construct {label}")
+    return sorted(set(problems))
+
+
+def _is_unit_date_sub(node: exp.Anonymous) -> bool:
+    args = node.expressions
+    return len(args) == 3 and isinstance(args[0], exp.Literal) and args[0].is_string
+
+
+def _boundary_diff(unit: str, start: exp.Expression, end: exp.Expression) -> exp.Expression:
+    """Return Spark SQL counting ``unit`` boundaries between ``start`` and ``end`` (DuckDB)."""
+    a, b = _spark(start), _spark(end)
+    unit = unit.lower().rstrip("s")
+    day = f"DATEDIFF(CAST({b} AS DATE), CAST({a} AS DATE))"
+    months = f"((YEAR({b}) - YEAR({a})) * 12 + MONTH({b}) - MONTH({a}))"
+    seconds = {"hour": 3600, "minute": 60, "second": 1}
+    if unit == "day":
+        body = day
+    elif unit == "week":
+        body = f"({day} DIV 7)"
+    elif unit == "month":
+        body = months
+    elif unit == "quarter":
+        body = f"((YEAR({b}) - YEAR({a})) * 4 + QUARTER({b}) - QUARTER({a}))"
+    elif unit == "year":
+        body = f"(YEAR({b}) - YEAR({a}))"
+    elif unit in seconds:
+        trunc = unit.upper()
+        body = (
+            f"((UNIX_SECONDS(DATE_TRUNC('{trunc}', CAST({b} AS TIMESTAMP))) - "
+            f"UNIX_SECONDS(DATE_TRUNC('{trunc}', CAST({a} AS TIMESTAMP)))) DIV {seconds[unit]})"
+        )
+    else:
+        raise TranspileError([f"date_diff unit {unit!r} has no Spark rewrite"], "")
+    return _parse(f"CAST({body} AS BIGINT)", read=WRITE)
+
+
+def _spark(node: exp.Expression) -> str:
+    """Return ``node`` as Spark SQL, its own subexpressions rewritten first."""
+    return node.transform(_rewrite).sql(WRITE)
+
+
+def _unit_name(unit: exp.Expression | None) -> str:
+    if unit is None:
+        return "day"
+    if isinstance(unit, exp.Literal | exp.Var):
+        return str(unit.this)
+    return unit.sql()
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.DateDiff):
+        return _boundary_diff(_unit_name(node.args.get("unit")), node.expression, node.this)
+    if (
+        isinstance(node, exp.Anonymous)
+        and str(node.this).lower() in {"date_sub", "datesub"}
+        and _is_unit_date_sub(node)
+    ):
+        unit, start, end = node.expressions
+        return _parse(
+            f"CAST(TIMESTAMPDIFF({unit.this.upper()}, {_spark(start)}, {_spark(end)}) AS BIGINT)",
+            read=WRITE,
+        )
+    if isinstance(node, exp.Log) and node.args.get("expression") is None:
+        return exp.Anonymous(this="LOG", expressions=[exp.Literal.number(10), node.this])
+    if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
+    if isinstance(node, exp.PercentileDisc | exp.Quantile):
+        fraction = node.args.get("expression") or node.args.get("quantile")
+        if fraction is not None:
+            return exp.WithinGroup(
+                this=exp.Anonymous(this="PERCENTILE_DISC", expressions=[fraction]),
+                expression=exp.Order(expressions=[exp.Ordered(this=node.this.transform(_rewrite))]),
+            )
+    return node
+
+
+@lru_cache(maxsize=1024)
+def to_spark(sql: str) -> str:
+    """Translate one DuckDB-dialect statement to Spark SQL with the same results.
+
+    Parameters
+    ----------
+    sql
+        A SELECT in the DuckDB dialect, as every feature is written.
+
+    Returns
+    -------
+    str
+        The statement in Spark SQL.
+
+    Raises
+    ------
+    TranspileError
+        When the statement uses a construct that means something else, or nothing, on Spark.
+    """
+    try:
+        tree = _parse(sql, read=READ)
+    except ParseError as exc:
+        raise TranspileError([f"does not parse as DuckDB SQL: {exc}"], sql) from exc
+    problems = _problems(tree)
+    if problems:
+        raise TranspileError(problems, sql)
+    tree = tree.transform(_rewrite)
+    return tree.sql(dialect=WRITE)

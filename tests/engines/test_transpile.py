@@ -1,0 +1,82 @@
+"""The DuckDB → Spark translation: refusals and rewrites, checked without starting Spark."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlglot
+
+from keepwise.engines.spark import bind_params, spark_type
+from keepwise.engines.transpile import TranspileError, portability_problems, to_spark
+from keepwise.errors import KeepwiseError
+
+
+@pytest.mark.parametrize(
+    ("sql", "construct"),
+    [
+        ("SELECT list_value(1, 2) AS x", "list"),
+        ("SELECT [1, 2] AS x", "list"),
+        ("SELECT struct_pack(a := 1) AS x", "struct"),
+        ("SELECT epoch(TIMESTAMP '2024-01-01 00:00:00') AS x", "epoch"),
+        ("SELECT age(TIMESTAMP '2024-01-01 00:00:00') AS x", "age"),
+        ("SELECT list_transform([1], x -> x + 1) AS y", "lambda"),
+    ],
+)
+def test_duckdb_only_constructs_are_refused_by_name(sql: str, construct: str) -> None:
+    assert any(construct in p for p in portability_problems(sql))
+    with pytest.raises(TranspileError, match=construct) as info:
+        to_spark(sql)
+    assert isinstance(info.value, KeepwiseError)
+
+
+def test_unparseable_sql_is_a_transpile_error() -> None:
+    with pytest.raises(TranspileError, match="does not parse"):
+        to_spark("SELECT FROM WHERE (")
+
+
+def test_portable_sql_has_no_problems() -> None:
+    sql = (
+        "SELECT customer_id, SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS s, "
+        "COALESCE(MAX(ordered_at), TIMESTAMP '2024-01-01 00:00:00') AS m, "
+        "date_diff('day', MIN(ordered_at), TIMESTAMP '2024-06-30 00:00:00') AS age_days, "
+        "ROW_NUMBER() OVER (ORDER BY customer_id) AS r FROM orders GROUP BY customer_id"
+    )
+    assert portability_problems(sql) == []
+    out = to_spark(sql)
+    sqlglot.parse_one(out, read="spark")
+    assert "DATEDIFF(CAST(" in out
+
+
+@pytest.mark.parametrize(
+    ("duck", "spark"),
+    [
+        ("SELECT log(x) FROM t", "LOG(10, x)"),
+        ("SELECT quantile_cont(x, 0.9) FROM t", "PERCENTILE(x, 0.9)"),
+        ("SELECT quantile_disc(x, 0.9) FROM t", "WITHIN GROUP (ORDER BY x"),
+        ("SELECT date_sub('day', a, b) FROM t", "TIMESTAMPDIFF(DAY, a, b)"),
+        ("SELECT date_diff('month', a, b) FROM t", "MONTH(b) - MONTH(a)"),
+        ("SELECT x FROM t ORDER BY x", "NULLS LAST"),
+    ],
+)
+def test_rewrites_for_same_meaning(duck: str, spark: str) -> None:
+    assert spark in to_spark(duck)
+
+
+def test_bind_params_inlines_typed_literals() -> None:
+    sql = bind_params(
+        "SELECT * FROM orders WHERE customer_id = ? AND ordered_at <= ? AND amount > ? AND x = ?",
+        ["O'Brien", dt.datetime(2024, 1, 2, 3, 4, 5), 1.5, None],
+    )
+    assert "'O''Brien'" in sql
+    assert "2024-01-02 03:04:05" in sql
+    assert "1.5" in sql and "NULL" in sql
+    assert "?" not in sql
+
+
+def test_contract_types_map_to_spark_types() -> None:
+    assert spark_type("VARCHAR") == "STRING"
+    assert spark_type("TIMESTAMP") == "TIMESTAMP_NTZ"
+    assert spark_type("DECIMAL(18,2)") == "DECIMAL(18, 2)"
+    assert spark_type("BOOLEAN") == "BOOLEAN"
+    assert spark_type("JSON") == "STRING"
