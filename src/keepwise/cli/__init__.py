@@ -3,6 +3,7 @@
 from keepwise.cli import (
     score_cmds,  # noqa: F401
     value_cmds,  # noqa: F401
+    web_cmds,  # noqa: F401
     workspace_cmds,  # noqa: F401  (registers commands)
 )
 from keepwise.cli.app import app

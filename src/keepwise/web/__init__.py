@@ -1,0 +1,1 @@
+"""The team web app (FastAPI + Jinja2): see :func:`keepwise.web.app.create_app`."""

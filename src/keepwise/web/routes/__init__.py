@@ -1,0 +1,1 @@
+"""Routers of the team app, one module per area."""
