@@ -349,3 +349,36 @@ def test_folder_and_unknown_file_names(ws: Workspace, tmp_path: Path) -> None:
     odd = write(tmp_path / "stuff.csv", ORDERS)
     assert any("cannot tell which table" in p for p in rejected(ws, odd))
     assert import_paths(ws, [odd], table="orders").unchanged == 2
+
+
+def test_typed_parquet_columns_are_checked_too(ws: Workspace, tmp_path: Path) -> None:
+    import_paths(ws, [write(tmp_path / "customers.csv", CUSTOMERS)])
+    con = duckdb.connect()
+    orders = tmp_path / "orders.parquet"
+    con.execute(
+        "COPY (SELECT * FROM (VALUES ('O1', 'C1', TIMESTAMPTZ '2024-01-05 12:00:00+02', 10.5, 3), "
+        "('O2', 'C2', TIMESTAMPTZ '2024-01-06 00:00:00+00', -1.0, NULL)) "
+        f"t(order_id, customer_id, ordered_at, amount, cost)) TO '{orders}' (FORMAT parquet)"
+    )
+    problems = rejected(ws, orders)
+    assert problems == [f"{orders}, row 3, column 'amount': must not be negative (value '-1.0')"]
+    con.execute(
+        "COPY (SELECT * FROM (VALUES ('O1', 'C1', TIMESTAMPTZ '2024-01-05 12:00:00+02', 10.5, 3), "
+        "('O2', 'C2', TIMESTAMPTZ '2024-01-06 00:00:00+00', 1.25, NULL)) "
+        f"t(order_id, customer_id, ordered_at, amount, cost)) TO '{orders}' (FORMAT parquet)"
+    )
+    returns = tmp_path / "returns.parquet"
+    con.execute(
+        "COPY (SELECT 'R1' AS return_id, 'C1' AS customer_id, TIMESTAMP '2024-01-04' AS "
+        f"returned_at, 2.0 AS amount, 'O1' AS order_id) TO '{returns}' (FORMAT parquet)"
+    )
+    assert any(
+        "must not be before the ordered_at of its order" in p for p in rejected(ws, orders, returns)
+    )
+    assert import_paths(ws, [orders]).inserted == 2
+    assert rows(
+        ws, "SELECT order_id, ordered_at::VARCHAR, amount, cost FROM orders ORDER BY 1"
+    ) == [
+        ("O1", "2024-01-05 10:00:00", pytest.approx(10.5), pytest.approx(3)),
+        ("O2", "2024-01-06 00:00:00", pytest.approx(1.25), None),
+    ]

@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from keepwise.domain.contract import TABLE_NAMES, TABLES, Table
+from keepwise.domain.contract import TABLE_NAMES, TABLES, Kind, Table
 from keepwise.domain.contract.mapping import ColumnMapping, TableMapping
 from keepwise.domain.contract.validate import lit, norm, problem_sql, q, typed_expr
 from keepwise.errors import ContractError, Problem
@@ -96,6 +97,14 @@ class ImportResult:
             "unchanged": self.unchanged,
             "files": [asdict(f) for f in self.files],
         }
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    """Return the single value a query yields."""
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise RuntimeError(f"query returned no row: {sql}")
+    return row[0]
 
 
 def _sha256(path: Path) -> str:
@@ -280,6 +289,7 @@ class _Stager:
         self.problems: list[Problem] = []
         self.more = 0
         self.n = 0
+        self.typed_columns: set[str] = set()
 
     def add(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
@@ -311,16 +321,26 @@ class _Stager:
             return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {reader})", header
         if source.fmt == "parquet":
             try:
-                names = [
-                    d[0]
-                    for d in self.con.execute(
-                        f"DESCRIBE SELECT * FROM read_parquet({lit(str(source.path))})"
-                    ).fetchall()
-                ]
+                described = self.con.execute(
+                    f"DESCRIBE SELECT * FROM read_parquet({lit(str(source.path))})"
+                ).fetchall()
+                names = [d[0] for d in described]
+                types = [str(d[1]) for d in described]
             except duckdb.Error as exc:
                 self.add([Problem(source.label, None, None, None, f"not a Parquet file: {exc}")])
                 return None
-            casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS c{j}" for j, n in enumerate(names))
+            contract = TABLES[source.table]
+            lower = {c.lower(): c for c in contract.names}
+            casts_list = []
+            for j, (n, typ) in enumerate(zip(names, types, strict=True)):
+                ours = tmap.columns.get(n) or lower.get(n.lower())
+                kind = contract.column(ours).kind if ours else None
+                if kind is not None and not tmap.values.get(ours or "") and _fits(kind, typ):
+                    self.typed_columns.add(f"c{j}")
+                    casts_list.append(f"{q(n)} AS c{j}")
+                else:
+                    casts_list.append(f"CAST({q(n)} AS VARCHAR) AS c{j}")
+            casts = ", ".join(casts_list)
             return (
                 f"(SELECT row_number() OVER () + 1 AS _row, {casts} "
                 f"FROM read_parquet({lit(str(source.path))}))"
@@ -364,10 +384,13 @@ class _Stager:
             for line, _, message in rejects
         ]
 
-    def stage(self, source: Source) -> tuple[str, tuple[str, ...], list[str]] | None:
+    def stage(
+        self, source: Source
+    ) -> tuple[str, tuple[str, ...], frozenset[str], list[str]] | None:
         """Stage ``source`` as ``_stg_<n>`` with contract column names; return its columns."""
         table = TABLES[source.table]
         tmap = self.mapping.for_table(source.table) if self.mapping else TableMapping()
+        self.typed_columns = set()
         raw = self._raw_relation(source, tmap)
         self.n += 1
         if raw is None:
@@ -425,13 +448,14 @@ class _Stager:
                 self.con.execute(f"DROP TABLE {stg}")
                 return None
         provided = tuple(targets)
-        self.collect(source, problem_sql(stg, table, provided))
-        return stg, provided, [name for name, _ in extras]
+        typed = frozenset(c for c, j in targets.items() if f"c{j}" in self.typed_columns)
+        self.collect(source, problem_sql(stg, table, provided, typed))
+        return stg, provided, typed, [name for name, _ in extras]
 
     def collect(self, source: Source, sql: str) -> None:
         """Run a problem query and add what it finds, located in ``source``."""
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE _problems AS {sql}")
-        total = int(self.con.execute("SELECT count(*) FROM _problems").fetchone()[0])  # type: ignore[index]
+        total = int(_scalar(self.con, "SELECT count(*) FROM _problems"))
         room = max(self.limit - len(self.problems), 0)
         rows = self.con.execute(
             f"SELECT _row, col, value, rule FROM _problems ORDER BY _row, col LIMIT {room}"
@@ -464,15 +488,19 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
             )
         if src.table == "returns" and "order_id" in cols:
             orders = ["SELECT order_id AS id, ordered_at AS at FROM orders"] + [
-                f"SELECT {norm('order_id')}, "
-                f"TRY_CAST(TRY_CAST({norm('ordered_at')} AS TIMESTAMPTZ) AS TIMESTAMP) FROM {o}"
+                f"SELECT {norm('order_id')}, TRY_CAST(TRY_CAST("
+                "NULLIF(trim(CAST(ordered_at AS VARCHAR)), '') AS TIMESTAMPTZ) AS TIMESTAMP) "
+                f"FROM {o}"
                 for osrc, o, _ in staged
                 if osrc.table == "orders"
             ]
-            returned = f"TRY_CAST(TRY_CAST({norm('returned_at')} AS TIMESTAMPTZ) AS TIMESTAMP)"
+            returned = (
+                "TRY_CAST(TRY_CAST(NULLIF(trim(CAST(returned_at AS VARCHAR)), '') "
+                "AS TIMESTAMPTZ) AS TIMESTAMP)"
+            )
             stager.collect(
                 src,
-                f"SELECT s._row, 'returned_at' AS col, {norm('returned_at')} AS value, "
+                "SELECT s._row, 'returned_at' AS col, CAST(returned_at AS VARCHAR) AS value, "
                 f"'must not be before the ordered_at of its order' AS rule FROM {stg} s "
                 f"JOIN ({' UNION ALL '.join(orders)}) o ON o.id = {norm('order_id')} "
                 f"WHERE {returned} < o.at",
@@ -500,8 +528,25 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
             )
 
 
-def _typed_select(table: Table, stg: str, provided: tuple[str, ...], tag: int) -> str:
-    exprs = [typed_expr(c, c.name in provided) for c in table.columns]
+def _fits(kind: Kind, duck_type: str) -> bool:
+    """Return whether a Parquet column's type already fits a contract kind (no text round trip)."""
+    t = duck_type.upper()
+    integers = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+    if kind is Kind.TIMESTAMP:
+        return t.startswith(("TIMESTAMP", "DATE"))
+    if kind in (Kind.MONEY, Kind.NUMBER):
+        return t.startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL")) or t in integers
+    if kind is Kind.INT:
+        return t in integers
+    if kind is Kind.BOOL:
+        return t == "BOOLEAN"
+    return False
+
+
+def _typed_select(
+    table: Table, stg: str, provided: tuple[str, ...], tag: int, typed: frozenset[str]
+) -> str:
+    exprs = [typed_expr(c, c.name in provided, c.name in typed) for c in table.columns]
     return f"SELECT {', '.join(exprs)}, _extra AS extra, {tag} AS _src FROM {stg}"
 
 
@@ -532,14 +577,16 @@ def import_paths(
         con.execute("SET TimeZone='UTC'")
         stager = _Stager(con, mapping, limit)
         staged: list[tuple[Source, str, tuple[str, ...]]] = []
+        typed_by_stage: dict[str, frozenset[str]] = {}
         results: list[FileResult] = []
         for src in sources:
             say(f"reading {src.label}")
             out = stager.stage(src)
             if out is None:
                 continue
-            stg, provided, extras = out
+            stg, provided, typed, extras = out
             staged.append((src, stg, provided))
+            typed_by_stage[stg] = typed
             results.append(
                 FileResult(str(src.path), src.table, "", sheet=src.sheet, extra_columns=extras)
             )
@@ -553,14 +600,12 @@ def import_paths(
             res.sha256 = _sha256(Path(res.path))
         say("writing")
         con.execute("BEGIN TRANSACTION")
-        import_id = int(
-            con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM _imports").fetchone()[0]
-        )  # type: ignore[index]
+        import_id = int(_scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM _imports"))
         for name in TABLE_NAMES:
             group = [(k, s) for k, s in enumerate(staged) if s[0].table == name]
             if not group:
                 continue
-            _write_table(con, TABLES[name], group, results, import_id)
+            _write_table(con, TABLES[name], group, results, import_id, typed_by_stage)
         finished = datetime.now(UTC).replace(tzinfo=None)
         files_json = json.dumps([asdict(r) for r in results])
         con.execute(
@@ -593,11 +638,15 @@ def _write_table(
     group: list[tuple[int, tuple[Source, str, tuple[str, ...]]]],
     results: list[FileResult],
     import_id: int,
+    typed_by_stage: dict[str, frozenset[str]],
 ) -> None:
     """Upsert one table's staged rows by id and record per-file counts."""
     ident = q(table.id_column)
     name = q(table.name)
-    typed = " UNION ALL ".join(_typed_select(table, stg, cols, k) for k, (_, stg, cols) in group)
+    typed = " UNION ALL ".join(
+        _typed_select(table, stg, cols, k, typed_by_stage.get(stg, frozenset()))
+        for k, (_, stg, cols) in group
+    )
     hashed_cols = ", ".join(q(c) for c in table.names)
     con.execute(
         f"CREATE TEMP TABLE _typ AS SELECT *, hash({hashed_cols}, CAST(extra AS VARCHAR)) "

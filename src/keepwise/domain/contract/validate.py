@@ -104,30 +104,54 @@ def _checks(col: Column) -> list[tuple[str, str]]:
     return checks
 
 
-def problem_sql(source: str, table: Table, columns: tuple[str, ...]) -> str:
+def _typed_checks(col: Column) -> list[tuple[str, str]]:
+    """Return the checks a value already stored in a fitting type still needs (ranges)."""
+    v = q(col.name)
+    checks: list[tuple[str, str]] = []
+    if col.nonnegative:
+        checks.append((f"{v} < 0", "must not be negative"))
+    if col.minimum is not None:
+        checks.append((f"{v} < {col.minimum}", f"must be at least {col.minimum:g}"))
+    if col.maximum is not None:
+        checks.append((f"{v} > {col.maximum}", f"must be at most {col.maximum:g}"))
+    return checks
+
+
+def value_sql(column: str, typed: bool) -> str:
+    """Return a staged value with blanks read as missing (text) or as it is (typed)."""
+    return q(column) if typed else norm(column)
+
+
+def problem_sql(
+    source: str, table: Table, columns: tuple[str, ...], typed: frozenset[str] = frozenset()
+) -> str:
     """Return SQL listing every row-level violation in staged ``source`` as text columns.
 
     All per-value rules are checked in one scan; the list of what is wrong is only built for
     the rows that fail one. ``columns`` are the contract columns the source provides (a missing
-    required column is a file-level problem, reported before this runs).
+    required column is a file-level problem, reported before this runs); ``typed`` those staged
+    in a type that already fits (from Parquet), which skip the text-format checks.
     """
     checks: list[tuple[str, str, str]] = []
     for col in table.columns:
         if col.name not in columns:
             continue
-        v = norm(col.name)
+        is_typed = col.name in typed
+        v = value_sql(col.name, is_typed)
         if col.required:
             checks.append((col.name, f"{v} IS NULL", "a value is required"))
-        for condition, rule in _checks(col):
+        for condition, rule in _typed_checks(col) if is_typed else _checks(col):
             checks.append((col.name, f"{v} IS NOT NULL AND ({condition})", rule))
     for earlier, later in table.date_order:
         if earlier in columns and later in columns:
-            a, b = norm(earlier), norm(later)
+            a, b = (value_sql(c, c in typed) for c in (earlier, later))
+            valid = [_is_timestamp(x) for c, x in ((earlier, a), (later, b)) if c not in typed]
+            cast_a = f"CAST({a} AS TIMESTAMP)" if earlier in typed else timestamp_sql(a)
+            cast_b = f"CAST({b} AS TIMESTAMP)" if later in typed else timestamp_sql(b)
             checks.append(
                 (
                     later,
-                    f"{_is_timestamp(a)} AND {_is_timestamp(b)} "
-                    f"AND {timestamp_sql(b)} < {timestamp_sql(a)}",
+                    " AND ".join([*valid, f"{cast_b} < {cast_a}"]),
                     f"must not be before {earlier}",
                 )
             )
@@ -159,8 +183,10 @@ def problem_sql(source: str, table: Table, columns: tuple[str, ...]) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
-def typed_expr(col: Column, present: bool) -> str:
+def typed_expr(col: Column, present: bool, typed: bool = False) -> str:
     """Return the SQL that casts a validated staged value of ``col`` to its storage type."""
+    if present and typed:
+        return f"CAST({q(col.name)} AS {col.storage_type}) AS {q(col.name)}"
     if not present:
         default = "NULL"
         if col.default is not None and col.kind is Kind.BOOL:
