@@ -28,9 +28,10 @@ def workspace_status(ws: Workspace) -> dict[str, Any]:
             date_col = next(
                 (c.name for c in table.columns if c.kind is Kind.TIMESTAMP and c.required), None
             )
+            fmt = "'%Y-%m-%d %H:%M:%S'"
             row = con.execute(
-                f'SELECT count(*), min("{date_col}")::VARCHAR, max("{date_col}")::VARCHAR '
-                f'FROM "{name}"'
+                f'SELECT count(*), strftime(min("{date_col}"), {fmt}), '
+                f'strftime(max("{date_col}"), {fmt}) FROM "{name}"'
             ).fetchone()
             assert row is not None
             tables.append(TableStatus(name, int(row[0]), row[1], row[2]))
