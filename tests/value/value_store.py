@@ -46,11 +46,12 @@ class Store:
         as_of: datetime,
         settings: Mapping[str, Any] | None = None,
         p_alive: pa.Table | None = None,
+        present: frozenset[str] | None = None,
     ) -> ValueResult:
         s = default_settings()
         if settings:
             s = s.with_overrides(settings)
-        ctx = FeatureContext(as_of, s, self.present())
+        ctx = FeatureContext(as_of, s, self.present() if present is None else present)
         return compute_value(DuckDBEngine(self.con), ctx, p_alive)
 
 
