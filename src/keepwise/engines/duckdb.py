@@ -20,8 +20,8 @@ class DuckDBEngine:
         self.con = con
 
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        """Run one SELECT and return its result as an Arrow table."""
-        return self.con.execute(sql, params or []).to_arrow_table()
+        """Run one SELECT and return its result as an Arrow table (no extra copy of rows)."""
+        return self.con.sql(sql, params=params or None).to_arrow_table()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """Run a query that returns one value."""
