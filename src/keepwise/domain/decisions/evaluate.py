@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from keepwise.domain.decisions.reasons import (
     compile_template,
+    placeholder_columns,
     risk_sentence,
     signals_sentence,
     sql_literal,
@@ -69,12 +70,11 @@ def _reprice_condition(settings: Settings) -> str:
 
 
 def _reasons(rule: Rule, settings: Settings) -> str:
-    first = compile_template(rule.reason, settings)
-    parts = [first, "' '", value_sentence(settings)]
+    parts = [compile_template(rule.reason, settings, columns=True), "' '", "s_value"]
     if "{flag_list}" not in rule.reason:
-        parts += ["' '", signals_sentence(settings)]
-    parts.append(risk_sentence(settings))
-    return " || ".join(f"({p})" for p in parts)
+        parts += ["' '", "s_signals"]
+    parts.append("s_risk")
+    return " || ".join(parts)
 
 
 def decision_sql(
@@ -83,7 +83,9 @@ def decision_sql(
     """Return the one query that decides every customer in ``source`` (see DECISION_INPUTS).
 
     A ``decision_talks(customer_id)`` relation must hold the customers with a recorded talk;
-    ``carry`` names extra columns of ``source`` passed through to the result.
+    ``carry`` names extra columns of ``source`` passed through to the result. The rules'
+    conditions are evaluated once (to a rule number); the shared sentences and placeholders
+    are computed once per customer and the reason templates only concatenate them.
     """
     for rule in RULES:
         if rule.action not in ACTIONS:
@@ -94,18 +96,34 @@ def decision_sql(
         f"f0 AS (SELECT {cols}, customer_id IN (SELECT customer_id FROM decision_talks) "
         f"AS talk_recorded FROM {source})"
     ]
-    for i, fact in enumerate(FACTS, 1):
-        sql = _fill_settings(fact.sql, settings).replace("COALESCE(talked, FALSE)", "talk_recorded")
-        ctes.append(f"f{i} AS (SELECT *, {sql} AS {fact.name} FROM f{i - 1})")
-    last = f"f{len(FACTS)}"
-    action = " ".join(f"WHEN {r.when} THEN {sql_literal(r.action)}" for r in RULES)
-    name = " ".join(f"WHEN {r.when} THEN {sql_literal(r.name)}" for r in RULES)
-    reasons = " ".join(f"WHEN {r.when} THEN {_reasons(r, settings)}" for r in RULES)
+    depth: dict[str, int] = {}
+    for fact in FACTS:
+        used = [d for n, d in depth.items() if re.search(rf"\b{n}\b", fact.sql)]
+        depth[fact.name] = 1 + max(used, default=0)
+    levels = max(depth.values(), default=0)
+    for level in range(1, levels + 1):
+        exprs = ", ".join(
+            _fill_settings(f.sql, settings).replace("COALESCE(talked, FALSE)", "talk_recorded")
+            + f" AS {f.name}"
+            for f in FACTS
+            if depth[f.name] == level
+        )
+        ctes.append(f"f{level} AS (SELECT *, {exprs} FROM f{level - 1})")
+    which = " ".join(f"WHEN {r.when} THEN {i}" for i, r in enumerate(RULES))
+    ctes.append(
+        f"ruled AS (SELECT *, CASE {which} END AS rule_no, {placeholder_columns(settings)}, "
+        f"{value_sentence(settings)} AS s_value, {signals_sentence(settings)} AS s_signals, "
+        f"{risk_sentence(settings)} AS s_risk FROM f{levels})"
+    )
+    action = " ".join(f"WHEN {i} THEN {sql_literal(r.action)}" for i, r in enumerate(RULES))
+    name = " ".join(f"WHEN {i} THEN {sql_literal(r.name)}" for i, r in enumerate(RULES))
+    reasons = " ".join(f"WHEN {i} THEN {_reasons(r, settings)}" for i, r in enumerate(RULES))
     return (
         "WITH " + ",\n".join(ctes) + "\n"
-        f"SELECT {kept}customer_id, CASE {action} END AS action, CASE {name} END AS rule, "
-        f"CASE {reasons} END AS reasons, CAST(flags AS INTEGER) AS flags, "
-        f"CAST(watches AS INTEGER) AS watches, protected, bad FROM {last}"
+        f"SELECT {kept}customer_id, CASE rule_no {action} END AS action, "
+        f"CASE rule_no {name} END AS rule, CASE rule_no {reasons} END AS reasons, "
+        "CAST(flags AS INTEGER) AS flags, CAST(watches AS INTEGER) AS watches, protected, bad "
+        "FROM ruled"
     )
 
 

@@ -95,11 +95,13 @@ PLACEHOLDERS: dict[str, Callable[[Settings], str]] = {
 """Every placeholder a reason template may use, as a builder of its SQL text expression."""
 
 
-def compile_template(template: str, settings: Settings) -> str:
+def compile_template(template: str, settings: Settings, columns: bool = False) -> str:
     """Return a SQL string expression that renders ``template`` for each customer.
 
-    Raises ``KeyError`` naming an unknown placeholder, so a typo in the rule table fails the
-    first test that compiles it rather than printing a literal brace to users.
+    With ``columns`` the placeholders refer to precomputed ``ph_<name>`` columns (see
+    :func:`placeholder_columns`) instead of repeating their expressions. Raises ``KeyError``
+    naming an unknown placeholder, so a typo in the rule table fails the first test that
+    compiles it rather than printing a literal brace to users.
     """
     parts: list[str] = []
     pos = 0
@@ -109,11 +111,17 @@ def compile_template(template: str, settings: Settings) -> str:
         name = match.group(1)
         if name not in PLACEHOLDERS:
             raise KeyError(f"unknown reason placeholder {{{name}}} in {template!r}")
-        parts.append(f"COALESCE({PLACEHOLDERS[name](settings)}, 'unknown')")
+        expr = f"ph_{name}" if columns else PLACEHOLDERS[name](settings)
+        parts.append(f"COALESCE({expr}, 'unknown')")
         pos = match.end()
     if pos < len(template):
         parts.append(sql_literal(template[pos:]))
     return "(" + " || ".join(parts or ["''"]) + ")"
+
+
+def placeholder_columns(settings: Settings) -> str:
+    """Return the SQL select list computing every placeholder once, as ``ph_<name>`` columns."""
+    return ", ".join(f"{build(settings)} AS ph_{name}" for name, build in PLACEHOLDERS.items())
 
 
 def value_sentence(settings: Settings) -> str:
@@ -135,8 +143,11 @@ def value_sentence(settings: Settings) -> str:
 def signals_sentence(settings: Settings) -> str:
     """Return SQL for the sentence naming the signs on watch or flagged, or saying none are."""
     listing = signal_list(BEHAVIOUR_SIGNALS, ("watch", "flag"))
+    no_data = " AND ".join(f"signal_{s} = 'no_data'" for s in BEHAVIOUR_SIGNALS)
     return (
-        "CASE WHEN flags + watches = 0 THEN 'No sign of a bad customer is on watch or flagged.' "
+        f"CASE WHEN {no_data} THEN 'There are no records yet to judge the signs of a bad "
+        "customer by.' "
+        "WHEN flags + watches = 0 THEN 'No sign of a bad customer is on watch or flagged.' "
         f"ELSE 'Signs: ' || {listing} || '.' END"
     )
 
