@@ -152,7 +152,11 @@ def _install_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         if _is_api(request):
-            return JSONResponse({"detail": clean(list(exc.errors()))}, status_code=422)
+            errors = [
+                {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+                for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, status_code=422)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return _error(request, 400, f"Please check these fields: {fields}.")
 

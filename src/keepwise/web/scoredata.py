@@ -293,9 +293,9 @@ class ScoreReader:
                 evidence: dict[str, list[dict[str, Any]]] = {}
                 for row in _rows(
                     con.execute(
-                        "SELECT signal, source_table, record_id, \"at\", \"value\", detail "
+                        'SELECT signal, source_table, record_id, "at", "value", detail '
                         "FROM scorecard_evidence WHERE run_id = ? AND customer_id = ? "
-                        "ORDER BY signal, \"at\" DESC LIMIT 500",
+                        'ORDER BY signal, "at" DESC LIMIT 500',
                         [rid, customer_id],
                     )
                 ):
