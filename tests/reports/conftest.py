@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 import pytest
 
+from keepwise.application import runs
 from keepwise.domain.scorecard import SIGNAL_NAMES
 from keepwise.storage.workspace import Workspace
 
@@ -60,39 +63,98 @@ SENTENCES = {
     "doesnt_listen": "Declined 3 of 4 recommendations.",
 }
 
-RUN_DDL = """
-CREATE TABLE runs (run_id VARCHAR, created_at TIMESTAMP, as_of DATE, engine VARCHAR,
-  code_version VARCHAR, settings JSON, n_customers BIGINT, summary JSON);
-CREATE TABLE scorecard (run_id VARCHAR, customer_id VARCHAR, as_of DATE, revenue DOUBLE,
-  gross_margin DOUBLE, cost_to_serve DOUBLE, profit DOUBLE, profit_rank BIGINT, clv DOUBLE,
-  clv_low DOUBLE, clv_high DOUBLE, p_alive DOUBLE, churn_risk DOUBLE, our_failures BIGINT,
-  action VARCHAR, reasons VARCHAR, {signals}, name VARCHAR, segment VARCHAR, country VARCHAR,
-  strategic BOOLEAN, acquired_at TIMESTAMP, ended_at TIMESTAMP, profit_decile BIGINT,
-  profit_share DOUBLE, annual_revenue DOUBLE);
-CREATE TABLE scorecard_signals (run_id VARCHAR, customer_id VARCHAR, signal VARCHAR,
-  level VARCHAR, sentence VARCHAR);
-CREATE TABLE scorecard_evidence (run_id VARCHAR, customer_id VARCHAR, signal VARCHAR,
-  source_table VARCHAR, record_id VARCHAR, "at" TIMESTAMP, value DOUBLE, detail VARCHAR);
-CREATE TABLE scorecard_value_items (run_id VARCHAR, customer_id VARCHAR, component VARCHAR,
-  quantity DOUBLE, unit VARCHAR, rate DOUBLE, amount DOUBLE, status VARCHAR);
-"""
-
 SUMMARY = {
-    "currency": "EUR",
-    "customers": 5,
-    "total_profit": 23350.0,
-    "top20_share": 0.9,
-    "unprofitable_count": 2,
-    "unprofitable_loss": 3750.0,
-    "whale_curve": [
-        [0.0, 0.0],
-        [0.2, 21000.0],
-        [0.4, 27000.0],
-        [0.6, 27100.0],
-        [0.8, 26450.0],
-        [1.0, 23350.0],
-    ],
-    "churn": {"rate_per_year": {"2024": 0.0, "2025": 0.2}, "money_lost": 800.0},
+    "actions": {
+        "nurture": {"customers": 1, "revenue": 12000.0, "profit": 6000.0, "clv": 15000.0},
+        "fire": {"customers": 1, "revenue": 3000.0, "profit": -3100.0, "clv": -2000.0},
+        "talk": {"customers": 1, "revenue": 50000.0, "profit": 21000.0, "clv": 60000.0},
+        "win_back": {"customers": 1, "revenue": 800.0, "profit": 100.0, "clv": 0.0},
+        "refer": {"customers": 1, "revenue": 400.0, "profit": -650.0, "clv": 50.0},
+    },
+    "value": {
+        "currency": "EUR",
+        "customers": 5,
+        "whale_curve": {
+            "customers": 5,
+            "total_profit": 23350.0,
+            "points": [
+                {"customers": i, "share": i / 5, "profit": p}
+                for i, p in enumerate([0.0, 21000.0, 27000.0, 27100.0, 26450.0, 23350.0])
+            ],
+            "peak": {"customers": 3, "share": 0.6, "profit": 27100.0, "share_of_total": 1.16},
+            "top20_customers": 1,
+            "top20_profit": 21000.0,
+            "top20_share": 21000.0 / 23350.0,
+            "unprofitable_count": 2,
+            "unprofitable_loss": 3750.0,
+        },
+        "top20_share": 21000.0 / 23350.0,
+        "unprofitable_count": 2,
+        "unprofitable_loss": 3750.0,
+        "churn": {
+            "churned": 1,
+            "last_12_months": {
+                "customers": 5,
+                "churned": 1,
+                "churn_rate": 0.2,
+                "annual_spend": 300.0,
+                "money_lost": 300.0,
+                "money_lost_observed": 800.0,
+                "margin_lost_observed": 320.0,
+                "start": "2024-06-30",
+                "end": "2025-06-30",
+            },
+            "by_year": [
+                {
+                    "year": 2024,
+                    "partial": False,
+                    "customers_at_start": 3,
+                    "acquired": 1,
+                    "churned": 0,
+                    "churn_rate": 0.0,
+                    "revenue_lost": 0.0,
+                    "margin_lost": 0.0,
+                },
+                {
+                    "year": 2025,
+                    "partial": True,
+                    "customers_at_start": 5,
+                    "acquired": 0,
+                    "churned": 1,
+                    "churn_rate": 0.2,
+                    "revenue_lost": 800.0,
+                    "margin_lost": 320.0,
+                },
+            ],
+            "cohorts": {
+                "years": [2024, 2025],
+                "cohorts": [2019, 2020],
+                "sizes": [1, 1],
+                "retention": [[1.0, 0.0], [1.0, 1.0]],
+            },
+        },
+        "money_lost_to_churn": {
+            "revenue_per_year": 800.0,
+            "margin_per_year": 320.0,
+            "calculator": 300.0,
+        },
+        "reasons": [
+            {
+                "source": "exit_survey",
+                "reason": "price",
+                "customers": 1,
+                "revenue_per_year": 800.0,
+                "margin_per_year": 320.0,
+            },
+            {
+                "source": "exit_survey",
+                "reason": "responsiveness",
+                "customers": 1,
+                "revenue_per_year": 800.0,
+                "margin_per_year": 320.0,
+            },
+        ],
+    },
 }
 
 
@@ -149,65 +211,83 @@ def build_workspace(path: Path, *, with_run: bool = True) -> Workspace:
     return ws
 
 
-def _insert_run(con) -> None:  # type: ignore[no-untyped-def]
-    signals = ", ".join(f"signal_{s} VARCHAR" for s in SIGNAL_NAMES)
-    con.execute(RUN_DDL.format(signals=signals))
-    con.execute(
-        "INSERT INTO runs VALUES ('R1', '2025-06-30 12:00', '2025-06-30', 'duckdb', '0.1.0', "
-        "'{}', 5, ?)",
-        [json.dumps(SUMMARY)],
-    )
+def _insert_run(con: duckdb.DuckDBPyConnection) -> None:
     cust = {c[0]: c for c in CUSTOMERS}
     ranked = sorted(SCORES, key=lambda r: -r[3])
+    cards, sigs, evidence, items = [], [], [], []
     for rank, (cid, rev, cts, profit, clv, risk, fails, action, sig) in enumerate(ranked, 1):
         c = cust[cid]
-        levels = [sig.get(s, "none") for s in SIGNAL_NAMES]
-        reasons = json.dumps([f"Recommended {action} for {c[1] or cid}."])
-        con.execute(
-            f"INSERT INTO scorecard VALUES ('R1', ?, '2025-06-30', ?, ?, ?, ?, ?, ?, ?, ?, "
-            f"?, ?, ?, ?, ?, {', '.join('?' * len(SIGNAL_NAMES))}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                cid,
-                rev,
-                rev * 0.6,
-                cts,
-                profit,
-                rank,
-                clv,
-                None if clv is None else clv * 0.8,
-                None if clv is None else clv * 1.2,
-                1 - risk,
-                risk,
-                fails,
-                action,
-                reasons,
-                *levels,
-                c[1],
-                c[2],
-                c[3],
-                c[6],
-                c[4],
-                c[5],
-                rank,
-                profit / 23350.0,
-                rev / 2,
-            ],
-        )
+        card = {
+            "customer_id": cid,
+            "as_of": datetime(2025, 6, 30),
+            "revenue": rev,
+            "gross_margin": rev * 0.6,
+            "cost_to_serve": cts,
+            "profit": profit,
+            "profit_rank": rank,
+            "clv": clv,
+            "clv_low": None if clv is None else clv * 0.8,
+            "clv_high": None if clv is None else clv * 1.2,
+            "p_alive": 1 - risk,
+            "churn_risk": risk,
+            "our_failures": float(fails),
+            "action": action,
+            "reasons": json.dumps([f"Recommended {action} for {c[1] or cid}."]),
+            "name": c[1],
+            "segment": c[2],
+            "country": c[3],
+            "strategic": c[6],
+            "acquired_at": datetime.fromisoformat(c[4]),
+            "ended_at": None if c[5] is None else datetime.fromisoformat(c[5]),
+            "profit_decile": rank,
+            "profit_share": profit / 23350.0,
+            "annual_revenue": rev / 2,
+        }
+        for s in SIGNAL_NAMES:
+            card[f"signal_{s}"] = sig.get(s, "none")
+        cards.append(card)
         for s, level in sig.items():
-            con.execute(
-                "INSERT INTO scorecard_signals VALUES ('R1', ?, ?, ?, ?)",
-                [cid, s, level, SENTENCES[s]],
+            sigs.append({"customer_id": cid, "signal": s, "level": level, "sentence": SENTENCES[s]})
+            evidence.append(
+                {
+                    "customer_id": cid,
+                    "signal": s,
+                    "source_table": "incidents",
+                    "record_id": f"E-{cid}-{s}",
+                    "at": datetime(2025, 5, 5),
+                    "value": "1",
+                    "detail": "staff report",
+                }
             )
-            con.execute(
-                "INSERT INTO scorecard_evidence VALUES ('R1', ?, ?, 'incidents', ?, "
-                "'2025-05-05', 1, 'staff report')",
-                [cid, s, f"E-{cid}-{s}"],
+        for comp, amount in (("support", cts * 0.7), ("collections", cts * 0.3)):
+            items.append(
+                {
+                    "customer_id": cid,
+                    "component": comp,
+                    "quantity": 10.0,
+                    "unit": "hours",
+                    "rate": amount / 10,
+                    "amount": amount,
+                    "status": "ok",
+                }
             )
-        for comp, amount in (("cts_support", cts * 0.7), ("cts_collections", cts * 0.3)):
-            con.execute(
-                "INSERT INTO scorecard_value_items VALUES ('R1', ?, ?, 10, 'hours', ?, ?, 'ok')",
-                [cid, comp, amount / 10, amount],
-            )
+    runs.write_run(
+        con,
+        runs.RunRecord(
+            "R1",
+            datetime(2025, 6, 30, 12),
+            datetime(2025, 6, 30),
+            "duckdb",
+            "0.1.0",
+            {},
+            len(cards),
+            SUMMARY,
+        ),
+        pa.Table.from_pylist(cards),
+        pa.Table.from_pylist(sigs),
+        pa.Table.from_pylist(evidence),
+        pa.Table.from_pylist(items),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The ``keepwise`` command line: one Typer app, one module per command group."""
 
 from keepwise.cli import (
+    report_cmds,  # noqa: F401
     score_cmds,  # noqa: F401
     value_cmds,  # noqa: F401
     web_cmds,  # noqa: F401
