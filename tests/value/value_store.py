@@ -19,6 +19,14 @@ from keepwise.storage.workspace import event_table_ddl
 ARROW_COPY = "ignore:Arrow output on a DB-API result:UserWarning"
 
 
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of contract columns) into ``table`` with plain INSERTs."""
+    for row in rows:
+        cols = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        con.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values()))
+
+
 class Store:
     """An in-memory event store shaped exactly like a workspace's keepwise.duckdb."""
 
@@ -29,10 +37,7 @@ class Store:
 
     def add(self, table: str, rows: list[Mapping[str, Any]]) -> None:
         """Insert ``rows`` (dicts of contract columns) into ``table``."""
-        for row in rows:
-            cols = ", ".join(f'"{c}"' for c in row)
-            marks = ", ".join("?" for _ in row)
-            self.con.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values()))
+        insert(self.con, table, rows)
 
     def present(self) -> frozenset[str]:
         return frozenset(

@@ -34,7 +34,9 @@ def value_workspace(
     settings = ws.settings
     with ws.connection(read_only=True) as con:
         engine = DuckDBEngine(con)
-        present = frozenset(ws.present_tables(con))
+        cursor = con.cursor()
+        present = frozenset(ws.present_tables(cursor))
+        cursor.close()
         when = as_of or default_as_of(engine, present)
         if when is None:
             raise NoDataError(f"{ws.path} has no data yet; import files with `keepwise import`")
