@@ -31,8 +31,20 @@ demo-data: $(BIN)/.installed
 	$(BIN)/keepwise demo $(DEMO_WS) --customers $(DEMO_CUSTOMERS)
 	$(BIN)/keepwise status $(DEMO_WS)
 
+# Build the demo business, score it, create one user per role with a fresh password, serve.
 demo: demo-data
-	$(BIN)/keepwise demo-finish $(DEMO_WS) --host $(HOST) --port $(PORT)
+	$(BIN)/keepwise score $(DEMO_WS)
+	@pw=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	for role in admin manager staff; do \
+	  printf '%s\n' "$$pw" | $(BIN)/keepwise user add $(DEMO_WS) $$role@demo.keepwise --role $$role >/dev/null || exit 1; \
+	done; \
+	echo; \
+	echo "keepwise demo is starting at http://$(HOST):$(PORT)"; \
+	echo "  log in as admin@demo.keepwise, manager@demo.keepwise or staff@demo.keepwise"; \
+	echo "  password (all three, new every 'make demo'): $$pw"; \
+	echo "  stop with Ctrl-C; the workspace stays in $(DEMO_WS)/"; \
+	echo; \
+	exec $(BIN)/keepwise serve $(DEMO_WS) --host $(HOST) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) $(DEMO_WS) .pytest_cache .mypy_cache .ruff_cache
