@@ -30,6 +30,7 @@ import pyarrow as pa
 import keepwise
 from keepwise.application.appsync import sync_app_events
 from keepwise.application.runs import RunRecord, write_run
+from keepwise.domain.contract import TABLES
 from keepwise.domain.decisions import decide
 from keepwise.domain.features.registry import FeatureContext
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
@@ -156,6 +157,18 @@ def _clv(engine: DuckDBEngine, ctx: FeatureContext, margin: pa.Table) -> tuple[p
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def present_tables(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Return the contract tables holding at least one row, seen inside the run's transaction.
+
+    One query, fully fetched: DuckDB 2.0 refuses further work on a connection that still
+    holds a partly fetched result.
+    """
+    probes = " UNION ALL ".join(
+        f"SELECT '{name}' AS t WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in TABLES
+    )
+    return frozenset(str(r[0]) for r in con.execute(probes).fetchall())
 
 
 def _attributes_sql(ctx: FeatureContext) -> str:
@@ -313,7 +326,7 @@ def score(
         step(STEPS[0])
         synced = sync_app_events(ws, con)
         engine = DuckDBEngine(con)
-        present = frozenset(ws.present_tables(con))
+        present = present_tables(con)
         if "customers" not in present:
             raise ScoringError(
                 f"{ws.path} has no customers yet; import a customers file or run `keepwise demo`"

@@ -1,0 +1,249 @@
+"""Scoring runs end to end on a small SQL-built business: storage, atomicity, export, CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
+
+import keepwise
+from keepwise.application.exporting import ExportError, export_scorecard
+from keepwise.application.runs import (
+    SCORECARD_TYPES,
+    customer_profile,
+    diff_runs,
+    get_run,
+    latest_run_id,
+    list_runs,
+    read_scorecard,
+)
+from keepwise.application.scoring import ScoringError, score
+from keepwise.cli import app
+from keepwise.domain.scorecard import ACTIONS, LEVELS, SCORECARD_COLUMNS, SIGNAL_NAMES
+from keepwise.storage import Workspace
+
+from .conftest import AS_OF
+
+runner = CliRunner()
+
+
+def _run_tables(ws: Workspace) -> set[str]:
+    with ws.connection(read_only=True) as con:
+        rows = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name IN "
+            "('runs', 'scorecard', 'scorecard_signals', 'scorecard_evidence', "
+            "'scorecard_value_items')"
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_run_is_stored_with_its_metadata(scored_ws: Workspace) -> None:
+    runs = list_runs(scored_ws)
+    assert len(runs) == 2
+    newest = get_run(scored_ws)
+    assert newest["run_id"] == runs[0]["run_id"] == latest_run_id(scored_ws)
+    assert newest["as_of"] == datetime.fromisoformat(AS_OF)
+    assert newest["engine"] == "duckdb"
+    assert newest["code_version"].startswith(keepwise.__version__)
+    assert newest["settings"]["decisions.grace_days"] == 90
+    assert newest["n_customers"] == 60
+    summary = newest["summary"]
+    assert sum(a["customers"] for a in summary["actions"].values()) == 60
+    assert set(summary["signals"]) == set(SIGNAL_NAMES)
+    assert "totals" in summary["value"]
+
+
+def test_one_valid_row_per_customer(scored_ws: Workspace) -> None:
+    rows, total = read_scorecard(scored_ws, limit=None)
+    assert total == len(rows) == 60
+    assert len({r["customer_id"] for r in rows}) == 60
+    for r in rows:
+        assert r["action"] in ACTIONS
+        assert r["reasons"] and r["reasons"].count(".") >= 2
+        assert all(r[f"signal_{s}"] in LEVELS for s in SIGNAL_NAMES)
+        assert r["as_of"] == datetime.fromisoformat(AS_OF)
+        if r["churned"] or (r["ended_at"] and r["ended_at"] <= r["as_of"]):
+            assert r["churn_risk"] == 1.0
+    by_id = {r["customer_id"]: r for r in rows}
+    assert (by_id["c000"]["action"], by_id["c000"]["rule"]) == ("talk", "threat_talk_first")
+    assert by_id["c000"]["threats"] == 1
+    assert by_id["c001"]["signal_dishonest"] == "flag"
+    assert by_id["c001"]["profit"] < 0
+    assert by_id["c059"]["action"] == "nurture"
+    assert by_id["c002"]["action"] in ("win_back", "let_go")
+
+
+def test_profile_has_value_items_signals_and_evidence(scored_ws: Workspace) -> None:
+    prof = customer_profile(scored_ws, "c001")
+    assert prof["value"]["profit"] == pytest.approx(
+        prof["value"]["gross_margin"] - prof["value"]["cost_to_serve"], abs=0.02
+    )
+    ok_items = [i for i in prof["value"]["items"] if i["status"] == "ok"]
+    assert sum(i["amount"] for i in ok_items) == pytest.approx(
+        prof["value"]["cost_to_serve"], abs=0.1
+    )
+    dishonest = next(s for s in prof["signals"] if s["signal"] == "dishonest")
+    assert dishonest["level"] == "flag" and dishonest["sentence"]
+    assert {e["record_id"] for e in dishonest["evidence"]} == {"x3", "x4"}
+    assert prof["action"]["action"] == "talk"
+
+
+def test_prior_talk_lets_a_protected_account_be_fired(business_ws: Workspace) -> None:
+    result = score(business_ws, AS_OF, prior_talks=["c001"])
+    rows, _ = read_scorecard(business_ws, result.run_id, where={"customer_id": "c001"})
+    assert rows[0]["action"] == "fire"
+
+
+def test_default_as_of_is_the_latest_event(business_ws: Workspace) -> None:
+    result = score(business_ws)
+    with business_ws.connection(read_only=True) as con:
+        latest = con.execute(
+            "SELECT max(t) FROM (SELECT max(ordered_at) t FROM orders UNION ALL "
+            "SELECT max(acquired_at) FROM customers UNION ALL SELECT max(opened_at) FROM tickets)"
+        ).fetchall()[0][0]
+    assert result.as_of == latest
+
+
+def test_empty_workspace_is_refused(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "empty")
+    with pytest.raises(ScoringError, match="no customers"):
+        score(ws)
+    assert _run_tables(ws) == set()
+
+
+def test_error_before_commit_leaves_no_trace(business_ws: Workspace) -> None:
+    def boom() -> None:
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError, match="interrupted"):
+        score(business_ws, AS_OF, before_commit=boom)
+    assert _run_tables(business_ws) == set()
+    assert list_runs(business_ws) == []
+
+
+def test_sigkill_mid_write_leaves_no_trace(business_ws: Workspace) -> None:
+    first = score(business_ws, "2024-12-31")
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from keepwise.storage import Workspace
+        from keepwise.application.scoring import score
+
+        def hang():
+            print("READY", flush=True)
+            time.sleep(120)
+
+        score(Workspace.open({str(business_ws.path)!r}), {AS_OF!r}, before_commit=hang)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", proc.stderr.read() if proc.stderr else line
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        if proc.stdout:
+            proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert [r["run_id"] for r in list_runs(business_ws)] == [first.run_id]
+    with business_ws.connection(read_only=True) as con:
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM scorecard), (SELECT count(DISTINCT run_id) FROM "
+            "scorecard_signals), (SELECT count(DISTINCT run_id) FROM scorecard_value_items)"
+        ).fetchall()[0]
+    assert counts == (first.n_customers, 1, 1)
+    again = score(business_ws, AS_OF)
+    assert latest_run_id(business_ws) == again.run_id
+
+
+def test_export_csv_parquet_xlsx(scored_ws: Workspace, tmp_path: Path) -> None:
+    expected = list(SCORECARD_TYPES)
+    assert expected[: len(SCORECARD_COLUMNS)] == list(SCORECARD_COLUMNS)
+
+    info = export_scorecard(scored_ws, tmp_path / "s.csv")
+    with open(info["path"], newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == expected and len(rows) == 61 and info["rows"] == 60
+    assert {r[expected.index("action")] for r in rows[1:]} <= set(ACTIONS)
+
+    export_scorecard(scored_ws, tmp_path / "s.parquet")
+    table = pq.read_table(tmp_path / "s.parquet")
+    assert table.column_names == expected and table.num_rows == 60
+
+    older = list_runs(scored_ws)[1]
+    export_scorecard(scored_ws, tmp_path / "s.xlsx", run_id=older["run_id"])
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "s.xlsx")).get_sheet_by_name("scorecard")
+    data = sheet.to_python()
+    assert [str(c) for c in data[0]] == expected and len(data) == 1 + older["n_customers"]
+    assert {row[0] for row in data[1:]} == {
+        r["customer_id"] for r in read_scorecard(scored_ws, older["run_id"], limit=None)[0]
+    }
+
+    with pytest.raises(ExportError, match="unknown export format"):
+        export_scorecard(scored_ws, tmp_path / "s.txt")
+
+
+def test_diff_names_who_changed_and_why(scored_ws: Workspace) -> None:
+    old, new = (r["run_id"] for r in reversed(list_runs(scored_ws)))
+    changes = diff_runs(scored_ws, old, new)
+    assert changes, "half a year later some customers must have moved"
+    for c in changes:
+        assert c["change"] in ("changed", "added", "removed")
+        if c["change"] == "changed":
+            assert c["action_a"] != c["action_b"] or c["signals"]
+            assert c["reasons_b"]
+    assert any(c["change"] == "added" for c in changes)
+
+
+def _cli(*args: str) -> str:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_cli_commands(business_ws: Workspace, tmp_path: Path) -> None:
+    out = _cli("score", business_ws.path, "--as-of", "2024-12-31")
+    first = out.strip().splitlines()[-1]
+    assert first == latest_run_id(business_ws)
+    second = json.loads(_cli("score", business_ws.path, "--as-of", AS_OF, "--json"))["run_id"]
+    runs = json.loads(_cli("runs", business_ws.path, "--json"))
+    assert [r["run_id"] for r in runs] == [second, first]
+    assert "Scorecard runs" in _cli("runs", business_ws.path)
+    profile = json.loads(_cli("customer", business_ws.path, "c000", "--json"))
+    assert profile["action"]["action"] == "talk" and profile["run"]["run_id"] == second
+    assert "threat" in _cli("customer", business_ws.path, "c000", "--run", second)
+    diff = json.loads(_cli("diff", business_ws.path, first, second, "--json"))
+    assert isinstance(diff, list) and diff
+    assert "changed between" in _cli("diff", business_ws.path, first, second)
+    target = tmp_path / "out.csv"
+    _cli("export", business_ws.path, "scorecard", "--format", "csv", "--output", target)
+    assert target.read_text(encoding="utf-8").startswith(",".join(SCORECARD_COLUMNS))
+
+    missing = runner.invoke(app, ["customer", str(business_ws.path), "nobody"])
+    assert missing.exit_code == 1 and "nobody" in missing.output
+    bad_run = runner.invoke(
+        app, ["export", str(business_ws.path), "scorecard", "-o", str(target), "--run", "nope"]
+    )
+    assert bad_run.exit_code == 1
+
+
+def test_score_refuses_bad_as_of(business_ws: Workspace) -> None:
+    result = runner.invoke(app, ["score", str(business_ws.path), "--as-of", "yesterday"])
+    assert result.exit_code == 1 and "ISO date" in result.output
