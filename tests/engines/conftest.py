@@ -42,7 +42,16 @@ def spark() -> Iterator[Any]:
         pytest.skip("the Spark engine needs Java 17+ (no `java` on PATH and no JAVA_HOME)")
     from keepwise.engines.spark import local_session
 
-    session = local_session(cores=2, shuffle_partitions=4, driver_memory="1g")
+    session = local_session(
+        cores=2,
+        shuffle_partitions=2,
+        driver_memory="1g",
+        # Tiny data: compiling generated code and re-planning cost more than they save.
+        extra_conf={
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.sql.adaptive.enabled": "false",
+        },
+    )
     yield session
     session.stop()
 

@@ -144,3 +144,18 @@ def test_errors_name_the_problem(sparkeng: SparkEngine) -> None:
         sparkeng.query("SELECT no_such_column FROM orders")
     with pytest.raises(TranspileError, match="list"):
         sparkeng.query("SELECT list_value(1, 2) AS x")
+
+
+def test_division_is_in_double_like_duckdb(
+    same: Any, duck: DuckDBEngine, sparkeng: SparkEngine
+) -> None:
+    sql = """
+    SELECT customer_id, SUM(amount) / (SELECT SUM(amount) FROM orders) AS share,
+      COUNT(*) / 3 AS thirds, COUNT(*) // 2 AS halves,
+      SUM(amount) / NULLIF(SUM(CASE WHEN amount > 1e9 THEN amount ELSE 0 END), 0) AS guarded
+    FROM orders GROUP BY customer_id
+    """
+    result = sparkeng.query(sql)
+    assert result.column("share").type == result.column("thirds").type
+    same(duck.query(sql), result, "division")
+    assert result.column("guarded").null_count == result.num_rows

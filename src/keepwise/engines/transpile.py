@@ -11,6 +11,10 @@ a second hand-written copy:
     on dates, months and truncated timestamps, returning BIGINT like DuckDB.
 ``date_sub('unit', a, b)``
     DuckDB's "whole units elapsed" difference is Spark's ``TIMESTAMPDIFF(unit, a, b)``.
+``a / b``
+    DuckDB divides in DOUBLE whatever the operand types; Spark divides two DECIMALs in DECIMAL
+    with at most 6 digits after the point, so a small share (``1 / 80000``) loses most of its
+    digits. Rewritten to ``CAST(a AS DOUBLE) / b``. (``a // b`` stays integer division.)
 ``log(x)``
     is the base-10 logarithm in DuckDB and the natural one in Spark; rewritten to ``LOG(10, x)``.
 ``quantile_cont(x, q)``
@@ -186,6 +190,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             f"CAST(TIMESTAMPDIFF({unit.this.upper()}, {_spark(start)}, {_spark(end)}) AS BIGINT)",
             read=WRITE,
         )
+    if isinstance(node, exp.Div):
+        numerator = exp.cast(node.this.transform(_rewrite), exp.DataType.Type.DOUBLE)
+        return exp.Div(this=numerator, expression=node.expression.transform(_rewrite))
     if isinstance(node, exp.Log) and node.args.get("expression") is None:
         return exp.Anonymous(this="LOG", expressions=[exp.Literal.number(10), node.this])
     if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
