@@ -30,6 +30,15 @@ class ModelInputError(KeepwiseError, ValueError):
     """The data given to a model are not valid sufficient statistics (negative, missing...)."""
 
 
+def wsum(weights: FloatArray, values: FloatArray) -> FloatArray:
+    """Return Σ weights·values over the last axis without BLAS.
+
+    OpenBLAS wakes its thread pool even for short dot products; on a busy machine its spinning
+    threads slow every later step of an optimisation twentyfold, so sums stay in plain numpy.
+    """
+    return np.asarray(np.sum(values * weights, axis=-1))
+
+
 def as_float(values: ArrayLike, name: str) -> FloatArray:
     """Return ``values`` as a 1-d float array, refusing NaN and infinities by name."""
     out = np.asarray(values, dtype=np.float64).reshape(-1)
@@ -68,6 +77,24 @@ def compress(
     starts = np.flatnonzero(change)
     summed = np.add.reduceat(w[order], starts)
     return [c[starts] for c in sorted_cols], summed
+
+
+def unique_rows(columns: Sequence[FloatArray]) -> tuple[list[FloatArray], NDArray[np.int64]]:
+    """Return the distinct rows of ``columns`` and, per input row, the index of its unique row."""
+    n = len(columns[0])
+    if n == 0:
+        return [c.copy() for c in columns], np.zeros(0, dtype=np.int64)
+    order = np.lexsort(columns[::-1])
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for c in columns:
+        s = c[order]
+        change[1:] |= s[1:] != s[:-1]
+    group = np.cumsum(change) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = group
+    starts = order[change]
+    return [c[starts] for c in columns], inverse
 
 
 def numeric_gradient(
@@ -150,15 +177,17 @@ class BaseModel:
 
         x0 = self._start(data, weights)
         bounds = [(-LOG_BOUND, LOG_BOUND)] * len(x0)
+        # TNC rather than L-BFGS-B: L-BFGS-B's small LAPACK calls wake OpenBLAS's thread pool,
+        # which costs ~10 ms per iteration on a busy machine; TNC does its own arithmetic.
         result = optimize.minimize(
             neg,
             x0,
             jac=True,
-            method="L-BFGS-B",
+            method="TNC",
             bounds=bounds,
-            options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": 1e-9},
+            options={"maxfun": self.max_iter, "ftol": self.tol, "gtol": 1e-9},
         )
-        x = np.asarray(result.x, dtype=np.float64)
+        x = np.clip(np.asarray(result.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
         value = loglik(x, False)[0]
         if not np.isfinite(value):
             raise KeepwiseError(f"{self.name}: the likelihood could not be maximised")
@@ -170,6 +199,22 @@ class BaseModel:
             return g
 
         hess = hessian_from_gradient(grad, x)
+        moved = False
+        for _ in range(3):  # Newton polish with the Hessian that the errors need anyway
+            try:
+                step = np.linalg.solve(hess, grad(x))
+            except np.linalg.LinAlgError:
+                break
+            trial = np.clip(x - step, -LOG_BOUND, LOG_BOUND)
+            trial_value = loglik(trial, False)[0]
+            if not (np.isfinite(trial_value) and trial_value >= value):
+                break
+            improved = trial_value - value
+            x, value, moved = trial, trial_value, True
+            if improved < 1e-9:
+                break
+        if moved:
+            hess = hessian_from_gradient(grad, x)
         try:
             cov = np.linalg.inv(-hess)
             if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) < 0):
@@ -285,6 +330,44 @@ class RepeatPurchaseModel(BaseModel):
         check_rfm(frequency, recency, T)
         w = None if weights is None else as_float(weights, "weights")
         return compress([frequency, recency, T], w)
+
+    def p_alive(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        params: dict[str, float] | None = None,
+    ) -> FloatArray:
+        """Return P(alive at T | x, t_x, T) per customer."""
+        raise NotImplementedError
+
+    def p_alive_after(
+        self,
+        tau: float,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        params: dict[str, float] | None = None,
+    ) -> FloatArray:
+        """Return P(still alive at T + tau | x, t_x, T), whatever is bought in between."""
+        raise NotImplementedError
+
+    def expected_purchases(
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        params: dict[str, float] | None = None,
+    ) -> FloatArray:
+        """Return expected purchases in the next ``t`` time units per customer."""
+        raise NotImplementedError
+
+    def expected_purchases_new(
+        self, t: ArrayLike, params: dict[str, float] | None = None
+    ) -> FloatArray:
+        """Return expected purchases in ``t`` for a customer just acquired."""
+        raise NotImplementedError
 
 
 def check_rfm(frequency: FloatArray, recency: FloatArray, T: FloatArray) -> None:

@@ -28,6 +28,7 @@ from keepwise.domain.models.base import (
     ModelInputError,
     as_float,
     compress,
+    wsum,
 )
 
 
@@ -75,9 +76,9 @@ class BetaGeoBetaBinomModel(BaseModel):
 
         def loglik(theta: FloatArray, want_grad: bool) -> tuple[float, FloatArray | None]:
             if not want_grad:
-                return float(weights @ _bgbb_rows(theta, x, tx, n)), None
+                return float(wsum(weights, _bgbb_rows(theta, x, tx, n))), None
             ll, grad = _bgbb_rows_grad(theta, x, tx, n)
-            return float(weights @ ll), grad @ weights * np.exp(theta)
+            return float(wsum(weights, ll)), wsum(weights, grad) * np.exp(theta)
 
         return loglik
 

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
-from keepwise.domain.models.base import FloatArray, LogLik, RepeatPurchaseModel
+from keepwise.domain.models.base import FloatArray, LogLik, RepeatPurchaseModel, wsum
 
 MAX_TERMS = 20_000
 
@@ -107,7 +107,7 @@ class BetaGeoModel(RepeatPurchaseModel):
                 - gammaln(a + b + x + m)
                 + np.logaddexp(c3, c4)
             )
-            total = float(weights @ ll)
+            total = float(wsum(weights, ll))
             if not want_grad:
                 return total, None
             w4 = np.where(can_die, expit(c4 - c3), 0.0)
@@ -118,14 +118,16 @@ class BetaGeoModel(RepeatPurchaseModel):
             d_a = digamma(a + b) - digamma(a + b + x + m) + w4 / a
             d_b = digamma(a + b) + digamma(b + x + m) - digamma(b) - digamma(a + b + x + m)
             d_b -= w4 / bx_safe
-            grads = np.array([weights @ d_r, weights @ d_alpha, weights @ d_a, weights @ d_b])
+            grads = np.array(
+                [wsum(weights, d_r), wsum(weights, d_alpha), wsum(weights, d_a), wsum(weights, d_b)]
+            )
             return total, grads * np.array([r, alpha, a, b])
 
         return loglik
 
     def _start(self, data: list[FloatArray], weights: FloatArray) -> FloatArray:
         x, _, T = data
-        rate = max(float(weights @ x) / max(float(weights @ T), 1e-9), 1e-6)
+        rate = max(float(wsum(weights, x)) / max(float(wsum(weights, T)), 1e-9), 1e-6)
         return np.log([1.0, 1.0 / rate, 1.0, 1.0])
 
     # -- predictions -------------------------------------------------------------------------

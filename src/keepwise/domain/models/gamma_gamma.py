@@ -28,6 +28,7 @@ from keepwise.domain.models.base import (
     ModelInputError,
     as_float,
     compress,
+    wsum,
 )
 
 
@@ -80,19 +81,21 @@ class GammaGammaModel(BaseModel):
                 + px * log_x
                 - (px + q) * log_gxz
             )
-            total = float(weights @ ll)
+            total = float(wsum(weights, ll))
             if not want_grad:
                 return total, None
             d_p = x * (digamma(px + q) - digamma(px) + log_z + log_x - log_gxz)
             d_q = digamma(px + q) - digamma(q) + np.log(g) - log_gxz
             d_g = q / g - (px + q) / (g + x * zbar)
-            grad = np.array([weights @ d_p, weights @ d_q, weights @ d_g]) * np.array([p, q, g])
+            grad = np.array(
+                [wsum(weights, d_p), wsum(weights, d_q), wsum(weights, d_g)]
+            ) * np.array([p, q, g])
             return total, grad
 
         return loglik
 
     def _start(self, data: list[FloatArray], weights: FloatArray) -> FloatArray:
-        mean = float(weights @ data[1]) / float(weights.sum())
+        mean = float(wsum(weights, data[1])) / float(weights.sum())
         return np.log([1.0, 2.0, mean])
 
     def expected_spend(

@@ -24,10 +24,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from scipy.special import digamma, gammaln
 
-from keepwise.domain.models.base import FloatArray, LogLik, RepeatPurchaseModel
+from keepwise.domain.models.base import (
+    FloatArray,
+    LogLik,
+    RepeatPurchaseModel,
+    unique_rows,
+    wsum,
+)
 
 MAX_TERMS = 4000
 """Series terms summed at most; the remainder is added as a geometric tail."""
@@ -53,29 +59,37 @@ def _series(
     n_rows = len(z)
     total = np.ones(n_rows)
     dtotal = np.zeros_like(dz)
+    idx = np.arange(n_rows)
+    # working copies of the rows still summing; compacted as rows converge
+    b, c, zz, dzz, db, dc = b0, c0, z, dz, db0, dc0
+    tot = np.ones(n_rows)
+    dtot = np.zeros_like(dz)
     coeff = np.ones(n_rows)
     zpow = np.ones(n_rows)
-    last = np.ones(n_rows)
     dlog_c = np.zeros_like(dz)
-    active = np.arange(n_rows)
+    new = np.ones(n_rows)
     n = 0
-    while active.size and n < MAX_TERMS:
+    while idx.size and n < MAX_TERMS:
         n += 1
-        b, c, zz = b0[active], c0[active], z[active]
-        dlog_c[:, active] += db0[:, active] / (b + n - 1) - dc0[:, active] / (c + n - 1)
-        coeff[active] *= (b + n - 1) / (c + n - 1)
-        grad_part = coeff[active] * n * zpow[active]
-        zpow[active] *= zz
-        new = coeff[active] * zpow[active]
-        last[active] = new
-        total[active] += new
-        dtotal[:, active] += new * dlog_c[:, active] + grad_part * dz[:, active]
-        keep = (new > 1e-17 * total[active]) | (grad_part > 1e-17 * total[active])
-        active = active[keep]
-    if active.size:
-        zz = z[active]
-        rho = (b0[active] + n) / (c0[active] + n) * zz
-        total[active] += last[active] * rho / (1 - rho)
+        dlog_c += db / (b + n - 1) - dc / (c + n - 1)
+        coeff *= (b + n - 1) / (c + n - 1)
+        grad_part = coeff * n * zpow
+        zpow *= zz
+        new = coeff * zpow
+        tot += new
+        dtot += new * dlog_c + grad_part * dzz
+        keep = (new > 1e-17 * tot) | (grad_part > 1e-17 * tot)
+        if not keep.all():
+            gone = ~keep
+            total[idx[gone]] = tot[gone]
+            dtotal[:, idx[gone]] = dtot[:, gone]
+            idx = idx[keep]
+            b, c, zz, coeff, zpow, tot, new = (v[keep] for v in (b, c, zz, coeff, zpow, tot, new))
+            dzz, db, dc, dlog_c, dtot = (v[:, keep] for v in (dzz, db, dc, dlog_c, dtot))
+    if idx.size:
+        rho = (b + n) / (c + n) * zz
+        total[idx] = tot + new * rho / (1 - rho)
+        dtotal[:, idx] = dtot
     return total, dtotal
 
 
@@ -87,22 +101,23 @@ class ParetoNBDModel(RepeatPurchaseModel):
 
     def _objective(self, data: list[FloatArray], weights: FloatArray) -> LogLik:
         x, tx, T = data
+        pairs = _pairs(x, tx, T)
 
         def loglik(theta: FloatArray, want_grad: bool) -> tuple[float, FloatArray | None]:
             r, alpha, s, beta = np.exp(theta)
-            ll, grad = _pareto_loglik(r, alpha, s, beta, x, tx, T, want_grad)
-            total = float(weights @ ll)
+            ll, grad = _pareto_loglik(r, alpha, s, beta, x, tx, T, want_grad, pairs)
+            total = float(wsum(weights, ll))
             if grad is None:
                 return total, None
-            g = grad @ weights * np.array([r, alpha, s, beta])
+            g = wsum(weights, grad) * np.array([r, alpha, s, beta])
             return total, g
 
         return loglik
 
     def _start(self, data: list[FloatArray], weights: FloatArray) -> FloatArray:
         x, _, T = data
-        rate = max(float(weights @ x) / max(float(weights @ T), 1e-9), 1e-6)
-        return np.log([1.0, 1.0 / rate, 1.0, float(weights @ T) / weights.sum()])
+        rate = max(float(wsum(weights, x)) / max(float(wsum(weights, T)), 1e-9), 1e-6)
+        return np.log([1.0, 1.0 / rate, 1.0, float(wsum(weights, T)) / weights.sum()])
 
     # -- predictions -------------------------------------------------------------------------
     def p_alive(
@@ -174,6 +189,19 @@ def _exposure(t: FloatArray, b: FloatArray | float, s: float) -> FloatArray:
     return np.asarray(b * -np.expm1(-(s - 1.0) * log_ratio) / (s - 1.0), dtype=np.float64)
 
 
+Pairs = tuple[FloatArray, FloatArray, NDArray[np.int64]]
+
+
+def _pairs(x: FloatArray, tx: FloatArray, T: FloatArray) -> Pairs:
+    """Return the distinct (x, t) pairs over t ∈ {t_x, T} and where each row's pairs sit.
+
+    The hypergeometric term depends on (x, t) only, and customers share far fewer (x, t_x) and
+    (x, T) pairs than (x, t_x, T) triples, so the series is summed once per pair.
+    """
+    (px, pt), inverse = unique_rows([np.concatenate([x, x]), np.concatenate([tx, T])])
+    return px, pt, inverse
+
+
 def _pareto_loglik(
     r: float,
     alpha: float,
@@ -183,17 +211,17 @@ def _pareto_loglik(
     tx: FloatArray,
     T: FloatArray,
     want_grad: bool,
+    pairs: Pairs | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
     """Return per-row log-likelihood and (optionally) its gradient in (r, α, s, β), (4, rows)."""
     n = len(x)
     a = r + s + x
-    t_both = np.concatenate([tx, T])
-    x2 = np.concatenate([x, x])
-    a2 = np.concatenate([a, a])
+    x2, t_both, inverse = _pairs(x, tx, T) if pairs is None else pairs
+    a2 = r + s + x2
     la = np.log(alpha + t_both)
     lb = np.log(beta + t_both)
-    one = np.ones(2 * n)
-    zero = np.zeros(2 * n)
+    one = np.ones(len(x2))
+    zero = np.zeros(len(x2))
     if alpha >= beta:
         z = (alpha - beta) / (alpha + t_both)
         dz = np.stack([zero, (beta + t_both) / (alpha + t_both) ** 2, zero, -1 / (alpha + t_both)])
@@ -216,6 +244,7 @@ def _pareto_loglik(
             np.stack([-la, (1 - r - x2) / (alpha + t_both), -lb, -(s + 1) / (beta + t_both)])
             + dseries / series
         )
+    g, dg = g[inverse], dg[:, inverse]
     g_tx, g_T = g[:n], g[n:]
     with np.errstate(divide="ignore"):
         gap = np.where(tx < T, np.log(-np.expm1(np.minimum(g_T - g_tx, 0.0))), -np.inf)

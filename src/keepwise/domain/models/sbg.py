@@ -32,6 +32,7 @@ from keepwise.domain.models.base import (
     ModelInputError,
     as_float,
     compress,
+    wsum,
 )
 
 
@@ -124,13 +125,13 @@ class ShiftedBetaGeoModel(BaseModel):
             pa = np.where(dead, a + 1, a)
             pb = np.where(dead, b + t - 1, b + t)
             ll = betaln(pa, pb) - betaln(a, b)
-            total = float(weights @ ll)
+            total = float(wsum(weights, ll))
             if not want_grad:
                 return total, None
             both = digamma(pa + pb)
             d_a = digamma(pa) - both - digamma(a) + digamma(a + b)
             d_b = digamma(pb) - both - digamma(b) + digamma(a + b)
-            return total, np.array([weights @ d_a, weights @ d_b]) * np.array([a, b])
+            return total, np.array([wsum(weights, d_a), wsum(weights, d_b)]) * np.array([a, b])
 
         return loglik
 

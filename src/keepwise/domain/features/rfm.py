@@ -1,0 +1,92 @@
+"""Recency-frequency-monetary summaries per customer: the sufficient statistics of the CLV models.
+
+A *purchase* is a day with at least one order (several orders on one day are one purchase, as
+in the literature's CDNOW summaries). Per customer, as of ``ctx.as_of``:
+
+``frequency``
+    purchase days − 1 (repeat purchases);
+``recency``
+    time from the first to the last purchase day;
+``T``
+    time from the first purchase day to the as-of date;
+``monetary_value``
+    mean amount per repeat purchase day, the first purchase excluded (NULL without repeats);
+
+all times in units of ``clv.time_unit_days`` days (weeks by default). ``revenue``, ``orders``,
+``costed_revenue`` and ``cost`` come along so the business margin can be derived without a
+second scan. Times are counted in whole days from integer day offsets, which every engine
+computes the same way.
+"""
+
+from __future__ import annotations
+
+from keepwise.domain.features.registry import FeatureContext, feature
+
+
+def _days(ctx: FeatureContext) -> str:
+    """Return purchase days per customer with their amounts, as day offsets before as_of."""
+    asof = f"CAST({ctx.as_of_sql} AS DATE)"
+    return f"""
+    purchase_days AS (
+      SELECT customer_id,
+             date_diff('day', CAST(ordered_at AS DATE), {asof}) AS off,
+             SUM(amount) AS amount,
+             COUNT(*) AS orders,
+             SUM(CASE WHEN cost IS NOT NULL THEN amount ELSE 0 END) AS costed_revenue,
+             SUM(cost) AS cost
+      FROM orders
+      WHERE ordered_at <= {ctx.as_of_sql} AND customer_id IS NOT NULL
+      GROUP BY customer_id, date_diff('day', CAST(ordered_at AS DATE), {asof})
+    ),
+    ranked AS (
+      SELECT p.*, MAX(off) OVER (PARTITION BY customer_id) AS first_off
+      FROM purchase_days p
+    )"""
+
+
+@feature("clv.rfm", ("orders",))
+def rfm(ctx: FeatureContext) -> str:
+    """Frequency, recency, T and mean repeat spend per customer with orders, as of as_of."""
+    unit = float(ctx.settings.get_int("clv.time_unit_days"))
+    return f"""
+    WITH {_days(ctx)}
+    SELECT customer_id,
+           CAST(COUNT(*) - 1 AS DOUBLE) AS frequency,
+           CAST(MAX(off) - MIN(off) AS DOUBLE) / {unit} AS recency,
+           CAST(MAX(off) AS DOUBLE) / {unit} AS T,
+           SUM(CASE WHEN off < first_off THEN amount END)
+             / NULLIF(CAST(COUNT(*) - 1 AS DOUBLE), 0) AS monetary_value,
+           CAST(SUM(amount) AS DOUBLE) AS revenue,
+           CAST(SUM(orders) AS BIGINT) AS orders,
+           CAST(SUM(costed_revenue) AS DOUBLE) AS costed_revenue,
+           CAST(SUM(cost) AS DOUBLE) AS cost,
+           CAST(MIN(off) AS DOUBLE) AS days_since_last
+    FROM ranked
+    GROUP BY customer_id
+    """
+
+
+@feature("clv.rfm_holdout", ("orders",))
+def rfm_holdout(ctx: FeatureContext) -> str:
+    """Calibration summary and holdout purchases, for judging the models' forecasts.
+
+    The last ``clv.holdout_fraction`` of the span from the first order to as_of is the
+    holdout; customers first seen before it get their calibration frequency, recency and T
+    (ending at the cut-off) and the number of purchase days inside the holdout.
+    """
+    unit = float(ctx.settings.get_int("clv.time_unit_days"))
+    frac = float(ctx.settings.get_float("clv.holdout_fraction"))
+    return f"""
+    WITH {_days(ctx)},
+    cut AS (SELECT CAST(ROUND(MAX(off) * {frac}) AS BIGINT) AS h FROM purchase_days)
+    SELECT r.customer_id,
+           CAST(SUM(CASE WHEN r.off >= c.h THEN 1 ELSE 0 END) - 1 AS DOUBLE) AS frequency,
+           CAST(MAX(r.off) - MIN(CASE WHEN r.off >= c.h THEN r.off END) AS DOUBLE)
+             / {unit} AS recency,
+           CAST(MAX(r.off) - MAX(c.h) AS DOUBLE) / {unit} AS T,
+           CAST(SUM(CASE WHEN r.off < c.h THEN 1 ELSE 0 END) AS DOUBLE) AS holdout_purchases,
+           CAST(MAX(c.h) AS DOUBLE) / {unit} AS holdout_T
+    FROM ranked r CROSS JOIN cut c
+    GROUP BY r.customer_id
+    HAVING MAX(r.off) > MAX(c.h)
+    """
