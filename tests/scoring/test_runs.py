@@ -148,3 +148,24 @@ def test_latest_and_diff(ws: Workspace) -> None:
     assert diff_runs(ws, "r1", "r1") == []
     with pytest.raises(NotFoundError):
         diff_runs(ws, "r1", "zzz")
+
+
+def test_older_run_tables_gain_new_columns(ws: Workspace) -> None:
+    from keepwise.application.runs import RUN_TABLES
+
+    old = [c for c in SCORECARD_TYPES if c not in ("orders", "support_hours")]
+    with ws.connection() as con:
+        cols = ", ".join(f'"{c}" {SCORECARD_TYPES[c]}' for c in old)
+        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
+    _write(ws, "r1", datetime(2025, 1, 2), _card(3, "nurture"))
+    rows, _ = read_scorecard(ws, columns=["customer_id", "orders", "action"], sort="customer_id")
+    assert rows[0] == {"customer_id": "c002", "orders": None, "action": "nurture"}
+    assert set(RUN_TABLES["scorecard"]) == set(SCORECARD_TYPES)
+
+
+def test_run_id_prefix(ws: Workspace) -> None:
+    _write(ws, "20250102-aa", datetime(2025, 1, 2), _card(2, "nurture"))
+    _write(ws, "20250103-bb", datetime(2025, 1, 3), _card(2, "fire"))
+    assert read_scorecard(ws, "20250102")[0][0]["action"] == "nurture"
+    with pytest.raises(NotFoundError, match="matches 2 runs"):
+        read_scorecard(ws, "2025")

@@ -64,8 +64,26 @@ SCORECARD_TYPES: Final[dict[str, str]] = {
     "flags": "INTEGER",
     "watches": "INTEGER",
     "rule": "VARCHAR",
+    "orders": "BIGINT",
+    "tickets": "BIGINT",
+    "meetings": "BIGINT",
+    "returns_handled": "BIGINT",
+    "collection_touches": "BIGINT",
+    "bad_debt_invoices": "BIGINT",
+    "support_hours": "DOUBLE",
 }
 """Every column of the ``scorecard`` table in order: DESIGN.md §9 first, then the extras."""
+
+RECORD_COUNTS: Final[tuple[str, ...]] = (
+    "orders",
+    "tickets",
+    "meetings",
+    "returns_handled",
+    "collection_touches",
+    "bad_debt_invoices",
+    "support_hours",
+)
+"""The record counts behind the value figures, kept per customer (from the value module)."""
 
 assert tuple(SCORECARD_TYPES)[: len(SCORECARD_COLUMNS)] == SCORECARD_COLUMNS
 
@@ -129,9 +147,23 @@ def run_tables_ddl() -> list[str]:
 
 
 def ensure_run_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the run tables if this workspace has none yet (inside the caller's transaction)."""
+    """Create the run tables, or add the columns a newer keepwise stores (caller's transaction).
+
+    Columns are only ever appended, so runs written by an older version stay readable.
+    """
     for ddl in run_tables_ddl():
         con.execute(ddl)
+    have = {
+        (str(t), str(c))
+        for t, c in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+        ).fetchall()
+    }
+    for table, types in RUN_TABLES.items():
+        for col, typ in types.items():
+            if (table, col) not in have:
+                base = typ.replace(" NOT NULL", "").replace(" PRIMARY KEY", "")
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{col}" {base}')
 
 
 @dataclass(frozen=True)
@@ -162,7 +194,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, run_id: 
                 exprs.append(f'CAST("{col}" AS {base})')
             else:
                 exprs.append(f"CAST(NULL AS {base})")
-        con.execute(f"INSERT INTO {table} SELECT {', '.join(exprs)} FROM {view}", [run_id])
+        names = ", ".join(f'"{c}"' for c in types)
+        con.execute(
+            f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM {view}", [run_id]
+        )
     finally:
         con.unregister(view)
 
@@ -225,7 +260,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
-    """Return ``run_id`` if that run exists, else the newest run's id when ``run_id`` is None."""
+    """Return the id of run ``run_id`` (a unique prefix will do), or the newest when None."""
     if not _has_runs(con):
         raise NotFoundError("no scorecard run yet; run `keepwise score WORKSPACE` first")
     if run_id is None:
@@ -235,9 +270,16 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> str:
         if not row:
             raise NotFoundError("no scorecard run yet; run `keepwise score WORKSPACE` first")
         return str(row[0][0])
-    if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
-        raise NotFoundError(f"no scorecard run {run_id!r}; `keepwise runs WORKSPACE` lists them")
-    return run_id
+    if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
+        return run_id
+    found = con.execute(
+        "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [run_id]
+    ).fetchall()
+    if len(found) == 1:
+        return str(found[0][0])
+    if len(found) > 1:
+        raise NotFoundError(f"{run_id!r} matches {len(found)} runs; give more of the run id")
+    raise NotFoundError(f"no scorecard run {run_id!r}; `keepwise runs WORKSPACE` lists them")
 
 
 def _run_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -478,6 +520,7 @@ def customer_profile(ws: Workspace, customer_id: str, run_id: str | None = None)
                 )
             },
             "items": items,
+            "records": {k: row.get(k) for k in RECORD_COUNTS},
         },
         "clv": {
             k: row.get(src)

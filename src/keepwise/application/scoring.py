@@ -29,7 +29,7 @@ import pyarrow as pa
 
 import keepwise
 from keepwise.application.appsync import sync_app_events
-from keepwise.application.runs import RunRecord, write_run
+from keepwise.application.runs import RECORD_COUNTS, SCORECARD_TYPES, RunRecord, write_run
 from keepwise.domain.contract import TABLES
 from keepwise.domain.decisions import decide
 from keepwise.domain.features.registry import FeatureContext
@@ -187,9 +187,13 @@ def _attributes_sql(ctx: FeatureContext) -> str:
     )
 
 
-def _assemble_sql(ctx: FeatureContext) -> str:
+def _assemble_sql(ctx: FeatureContext, value_columns: list[str]) -> str:
     """Return the SQL joining value, CLV, signals and attributes into the decision inputs."""
     asof = ctx.as_of_sql
+    counts = ", ".join(
+        f"b.{c}" if c in value_columns else f"CAST(NULL AS {SCORECARD_TYPES[c]}) AS {c}"
+        for c in RECORD_COUNTS
+    )
     sig = ", ".join(f"COALESCE(s.signal_{n}, 'no_data') AS signal_{n}" for n in SIGNAL_NAMES)
     return f"""
     WITH base AS (
@@ -217,7 +221,7 @@ def _assemble_sql(ctx: FeatureContext) -> str:
            date_diff('day', b.customer_acquired_at, {asof}) AS tenure_days,
            CASE WHEN t.annual > 0 THEN GREATEST(b.annual_revenue, 0) / t.annual
                 WHEN t.total > 0 THEN GREATEST(b.revenue, 0) / t.total END AS revenue_share,
-           COALESCE(b.threats, 0) AS threats, b.lost
+           COALESCE(b.threats, 0) AS threats, b.lost, {counts}
     FROM base b CROSS JOIN totals t
     LEFT JOIN _kw_clv c ON c.customer_id = b.customer_id
     LEFT JOIN _kw_levels s ON s.customer_id = b.customer_id
@@ -369,7 +373,7 @@ def score(
         ):
             con.register(name, table)
         try:
-            inputs = con.sql(_assemble_sql(ctx)).to_arrow_table()
+            inputs = con.sql(_assemble_sql(ctx, value.customers.column_names)).to_arrow_table()
         finally:
             for name in ("_kw_value", "_kw_attrs", "_kw_clv", "_kw_levels"):
                 con.unregister(name)

@@ -232,6 +232,10 @@ def customer_cmd(
         value.add_row(key.replace("_", " "), _money(v[key]))
     value.add_row("profit rank", f"{v['profit_rank'] or '—'} (decile {v['profit_decile'] or '—'})")
     value.add_row("share of revenue", _pct(v["revenue_share"]))
+    counted = ", ".join(
+        f"{k.replace('_', ' ')} {n:,.0f}" for k, n in v["records"].items() if n is not None
+    )
+    value.caption = f"from {counted}" if counted else None
     console.print(value)
 
     items = Table(title="Cost to serve")
