@@ -263,3 +263,25 @@ SEGMENT_MEETINGS_PER_YEAR: Final[tuple[float, ...]] = (0.0, 1.0, 3.0, 5.0)
 SEGMENT_OUTREACH_PER_YEAR: Final[tuple[float, ...]] = (0.3, 2.0, 4.0, 8.0)
 SEGMENT_PAYMENT_TERMS: Final[tuple[int, ...]] = (0, 14, 30, 45)
 SEGMENT_RETURN_RATE: Final[tuple[float, ...]] = (0.05, 0.02, 0.01, 0.005)
+
+
+def archetype_table_markdown() -> str:
+    """Return the archetype table of ``docs/demo.md`` (a test keeps the page in step with it)."""
+    rows = [
+        "| archetype | share | patterns (signals expected) | decoy | segments c/s/m/e | lost | "
+        "second sign |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    named = sum(a.share for a in ARCHETYPES)
+    for a in ARCHETYPES:
+        share = a.share if a.share else 1.0 - named
+        signals = ", ".join(f"{p} → {SIGNAL_OF_PATTERN[p]}" for p in a.patterns) or "—"
+        segments = "/".join(f"{s:g}" for s in a.segments)
+        second = (
+            f"{a.second:.0%} of them: one of {', '.join(a.companions)}" if a.companions else "—"
+        )
+        rows.append(
+            f"| {a.name} | {share:.1%} | {signals} | {a.decoy or '—'} | {segments} | "
+            f"{a.lost:.0%} | {second} |"
+        )
+    return "\n".join(rows) + "\n"

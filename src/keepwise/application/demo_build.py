@@ -910,14 +910,14 @@ class Builder:
         )
         listen = p.has("doesnt_listen")
         rec_rate = np.where(b2b & ~new, 1.0, 0.0)
-        advice = {"accepted": 0.75, "declined": 0.15, "ignored": 0.10}
+        advice = {"accepted": 0.8, "declined": 0.12, "ignored": 0.08}
         out.append(
             self._acts(self._counts(rec_rate, a, b), a, b, "recommendation", advice, (15, 30))
         )
         deaf = {"accepted": 0.15, "declined": 0.45, "ignored": 0.40}
         out.append(
             self._acts(
-                np.where(listen, rng.integers(4, 8, n), 0),
+                np.where(listen, rng.integers(5, 9, n), 0),
                 pa_,
                 pb,
                 "recommendation",
