@@ -24,25 +24,28 @@ from .conftest import SENTENCES, TODAY, build_workspace
 LEFTOVERS = re.compile(r"\{\{|\{%|%\(|\bNone\b|\bnan\b|TODO|\[|\]")
 
 
+DEFAULTS = default_settings()
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", LETTER_KINDS)
-@pytest.mark.parametrize("customer", ["C1", "C2", "C3", "C4", "C5"])
-def test_no_placeholder_left_visible(workspace: Workspace, kind: str, lang: str, customer: str):
-    letter = render_letter(workspace, customer, kind, lang, today=TODAY)
-    assert letter.kind == kind and letter.lang == lang
-    assert letter.subject.strip()
-    for part in (letter.subject, letter.text, letter.html, *letter.warnings):
-        found = LEFTOVERS.search(part)
-        assert found is None, f"{kind}/{lang}/{customer}: {found.group()!r} in {part!r}"
-    assert "<b>" not in letter.html
-    assert BeautifulSoup(letter.html, "html.parser").get_text().strip()
+def test_no_placeholder_left_visible(workspace: Workspace, kind: str, lang: str):
+    for customer in ("C1", "C2", "C3", "C4", "C5"):
+        letter = render_letter(workspace, customer, kind, lang, today=TODAY, settings=DEFAULTS)
+        assert letter.kind == kind and letter.lang == lang
+        assert letter.subject.strip()
+        for part in (letter.subject, letter.text, letter.html, *letter.warnings):
+            found = LEFTOVERS.search(part)
+            assert found is None, f"{kind}/{lang}/{customer}: {found.group()!r} in {part!r}"
+        assert "<b>" not in letter.html
+        assert BeautifulSoup(letter.html, "html.parser").get_text().strip()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES[1:])
 @pytest.mark.parametrize("kind", LETTER_KINDS)
 def test_translated_letters_differ_from_english(workspace: Workspace, kind: str, lang: str):
-    en = render_letter(workspace, "C3", kind, "en", today=TODAY)
-    other = render_letter(workspace, "C3", kind, lang, today=TODAY)
+    en = render_letter(workspace, "C3", kind, "en", today=TODAY, settings=DEFAULTS)
+    other = render_letter(workspace, "C3", kind, lang, today=TODAY, settings=DEFAULTS)
     assert other.subject != en.subject
     data = (*SENTENCES.values(), "Recommended ")
     en_lines = {
@@ -76,7 +79,7 @@ def test_catalog_complete_and_compiled(lang: str):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_exit_letter_fulfils_every_obligation(workspace: Workspace, lang: str):
     fmt = Formatter(lang, "USD")
-    letter = render_letter(workspace, "C2", "exit", lang, today=TODAY)
+    letter = render_letter(workspace, "C2", "exit", lang, today=TODAY, settings=DEFAULTS)
     text = letter.text
     for invoice_id, due in (("INV-101", "1200.50"), ("INV-102", "500.00")):
         assert invoice_id in text
@@ -119,7 +122,9 @@ def test_referral_refused_for_truly_bad_customer_and_valued_partner(workspace: W
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", ["survey", "exit_interview"])
 def test_six_questions(workspace: Workspace, kind: str, lang: str):
-    letter = render_letter(workspace, "C4", kind, lang, today=TODAY, link="https://x.test/s/abc")
+    letter = render_letter(
+        workspace, "C4", kind, lang, today=TODAY, link="https://x.test/s/abc", settings=DEFAULTS
+    )
     numbers = re.findall(r"^(\d)\. ", letter.text, flags=re.MULTILINE)
     assert numbers == ["1", "2", "3", "4", "5", "6"]
     assert letter.html.count("<li>") == 6
