@@ -47,7 +47,7 @@ def run(tmp_path: Path) -> Run:
                 con.register("arrow_rows", arrow_rows)
                 con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM arrow_rows')
                 con.unregister("arrow_rows")
-            ctx = FeatureContext(AS_OF, settings, frozenset(ws.present_tables(con)))
+            ctx = FeatureContext(AS_OF, settings, frozenset(ws.present_tables(con.cursor())))
             return compute_signals(DuckDBEngine(con), ctx)
 
     return go

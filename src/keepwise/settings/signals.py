@@ -39,6 +39,13 @@ SETTINGS: list[Setting] = [
     ),
     # --- late_payer ---------------------------------------------------------------------
     Setting(
+        "signals.late_payer.window_days",
+        730,
+        "Payment history is judged over two years: customers who buy a few times a year get"
+        " few invoices, and credit checks look back that far.",
+        "§1.1, §2.1 (reliable data)",
+    ),
+    Setting(
         "signals.late_payer.grace_days",
         5,
         "Payments within five days of the due date are bank and admin noise, not lateness.",
@@ -46,8 +53,9 @@ SETTINGS: list[Setting] = [
     ),
     Setting(
         "signals.late_payer.flag_min_late",
-        3,
-        "Three or more late invoices in the window make a pattern; one or two can be accidents.",
+        2,
+        "At least two late invoices (never one: anyone can miss one) before lateness can flag;"
+        " the share below keeps frequent invoicers from flagging on two.",
         _PATTERN,
     ),
     Setting(
@@ -78,8 +86,8 @@ SETTINGS: list[Setting] = [
     ),
     Setting(
         "signals.underpayer.min_discounted_orders",
-        3,
-        "Discounts must recur on at least three orders: one good deal is not haggling.",
+        2,
+        "Discounts must recur on at least two orders: one good deal is not haggling.",
         "§1.2 (a good deal is not a red flag)",
     ),
     Setting(
@@ -90,6 +98,20 @@ SETTINGS: list[Setting] = [
         "§1.2",
     ),
     Setting(
+        "signals.underpayer.flag_price_objections",
+        3,
+        "Three or more price objections in the window flag on their own: not taking the"
+        " agreed price for an answer again and again.",
+        "§1.2, §1.8 (not taking no for an answer)",
+    ),
+    Setting(
+        "signals.underpayer.min_objection_share",
+        0.2,
+        "Price objections flag alone only when they are a fifth of the customer's tickets, so a"
+        " big account with many tickets is judged in proportion.",
+        "§1.2, §2.1",
+    ),
+    Setting(
         "signals.underpayer.min_disputes",
         2,
         "Two or more disputed invoices suggest they question the value of the work.",
@@ -98,8 +120,9 @@ SETTINGS: list[Setting] = [
     # --- shifting_requirements ----------------------------------------------------------
     Setting(
         "signals.shifting_requirements.min_changes",
-        3,
-        "At least three change requests or reopened tickets in the window before it is a pattern.",
+        4,
+        "Four change requests in a year (one a quarter) make a pattern of moving goalposts;"
+        " reopened tickets add to the share but cannot make the pattern alone.",
         "§1.3",
     ),
     Setting(
@@ -112,9 +135,15 @@ SETTINGS: list[Setting] = [
     # --- attention_hog ------------------------------------------------------------------
     Setting(
         "signals.attention_hog.min_minutes",
-        240,
-        "Below four hours of staff time a year, support load is too small to matter.",
+        120,
+        "Below two hours of ticket time in the window, support load is too small to matter.",
         "§1.4",
+    ),
+    Setting(
+        "signals.attention_hog.min_tickets",
+        5,
+        "At least five tickets in the window: one long ticket is an incident, not a pattern.",
+        _PATTERN,
     ),
     Setting(
         "signals.attention_hog.flag_ratio",
@@ -128,23 +157,31 @@ SETTINGS: list[Setting] = [
         "Watch when their share of support time is twice their share of revenue.",
         "§1.4",
     ),
+    Setting(
+        "signals.attention_hog.min_intensity",
+        1.5,
+        "To flag, their tickets must also be demanding: on average (of length and touchpoints)"
+        " half again as much as the business's average ticket.",
+        "§1.4 (the longest interactions, the most touchpoints)",
+    ),
     # --- unavailable --------------------------------------------------------------------
     Setting(
         "signals.unavailable.flag_min_misses",
-        3,
-        "Three missed meetings or unanswered contacts make a pattern of absence.",
+        4,
+        "Four missed meetings or unanswered contacts in the window make a pattern of absence"
+        " (about one a quarter).",
         "§1.5 (everyone misses a meeting now and then)",
     ),
     Setting(
         "signals.unavailable.flag_miss_share",
-        0.4,
-        "Flag when at least 40% of meetings and contacts were missed or unanswered.",
+        0.3,
+        "Flag when at least 30% of meetings and contacts were missed, unanswered or slow.",
         "§1.5",
     ),
     Setting(
         "signals.unavailable.slow_response_hours",
-        72.0,
-        "A customer reply slower than three days counts as a half miss.",
+        96.0,
+        "A customer reply slower than four days counts as half a miss.",
         "§1.5 (doesn't answer calls or e-mails)",
     ),
     # --- dishonest ----------------------------------------------------------------------
@@ -177,15 +214,24 @@ SETTINGS: list[Setting] = [
     # --- unreasonable_demands -----------------------------------------------------------
     Setting(
         "signals.unreasonable_demands.min_demands",
-        3,
-        "Three out-of-scope or after-hours demands in the window make a pattern.",
+        4.0,
+        "Four demands in the window (one a quarter; an out-of-scope request counts 1, an"
+        " after-hours one by its weight) make a pattern.",
         "§1.8",
     ),
     Setting(
         "signals.unreasonable_demands.min_share",
         0.3,
-        "Such demands must be 30% of their tickets, so a big busy customer is not flagged.",
+        "Demand points must reach 30% of their ticket count, so a big busy customer is not"
+        " flagged.",
         "§1.8, §2.1",
+    ),
+    Setting(
+        "signals.unreasonable_demands.after_hours_weight",
+        0.5,
+        "A ticket opened after hours counts half: customers in other time zones write at night"
+        " without expecting an instant answer; scope creep is the stronger sign.",
+        "§1.8 (expecting to reach you instantly at any hour)",
     ),
     Setting(
         "signals.unreasonable_demands.flag_reports",
@@ -209,9 +255,16 @@ SETTINGS: list[Setting] = [
     ),
     # --- doesnt_listen ------------------------------------------------------------------
     Setting(
+        "signals.doesnt_listen.window_days",
+        730,
+        "Advice is judged over two years: recommendations come a few times a year, so a"
+        " pattern of refusals needs that long to show.",
+        "§1.10",
+    ),
+    Setting(
         "signals.doesnt_listen.flag_min_ignored",
-        3,
-        "Three recommendations declined or ignored make a pattern of not listening.",
+        4,
+        "Four recommendations declined or ignored (two a year) make a pattern of not listening.",
         "§1.10",
     ),
     Setting(
@@ -222,15 +275,23 @@ SETTINGS: list[Setting] = [
     ),
     # --- policy_abuse -------------------------------------------------------------------
     Setting(
+        "signals.policy_abuse.window_days",
+        730,
+        "Returns are judged over two years: customers buy a few times a year, so a serial"
+        " returner's pattern needs that long to show.",
+        "§2.6 (serial returners)",
+    ),
+    Setting(
         "signals.policy_abuse.min_returns",
         4,
-        "At least four returns in the window before a return rate means anything.",
+        "At least four returns in the window before a return rate means anything (a pattern).",
         "§2.6 (serial returners)",
     ),
     Setting(
         "signals.policy_abuse.min_return_rate",
-        0.3,
-        "Returned value of 30% or more of what they bought is far above normal return rates.",
+        0.15,
+        "Returned value of 15% or more of what they bought is three times a normal 5% return"
+        " rate; the segment percentile must agree.",
         "§2.6 (serial returners)",
     ),
     # --- unhappy ------------------------------------------------------------------------
@@ -253,11 +314,25 @@ SETTINGS: list[Setting] = [
         "§3",
     ),
     Setting(
+        "signals.unhappy.low_csat_share",
+        0.25,
+        "Low ticket ratings count only when they are a quarter of the customer's rated tickets,"
+        " so a big account's few bad ratings among many are not unhappiness.",
+        "§3, §2.1",
+    ),
+    Setting(
         "signals.unhappy.flag_points",
         3,
         "Flag at three points of unhappiness (detractor, low CSAT, unresolved complaint, our"
         " failures, staff report): several sources agreeing.",
         "§3, §4",
+    ),
+    Setting(
+        "signals.unhappy.flag_min_failures",
+        2,
+        "Flag at the point threshold when we failed them at least twice (late answers, broken"
+        " promises, unresolved complaints); without our failures it takes one point more.",
+        "§4 (our failures predict which good customers leave)",
     ),
     Setting(
         "signals.unhappy.watch_points",
@@ -283,6 +358,13 @@ SETTINGS: list[Setting] = [
         3,
         "Three of our failures toward one customer in the window flag; they predict churn.",
         "§4",
+    ),
+    Setting(
+        "signals.our_failures.flag_rate",
+        0.3,
+        "To flag, failures must also be 30% of their tickets and promises: a big account's few"
+        " slips among many tickets are noise, a small customer failed three times is not.",
+        "§4, §2.1",
     ),
     Setting(
         "signals.our_failures.watch_count",

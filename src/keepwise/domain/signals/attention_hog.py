@@ -33,7 +33,11 @@ def _start(ctx: FeatureContext) -> str:
 
 
 def _load(ctx: FeatureContext) -> str:
-    """Staff time per record after each customer's grace period, inside the window."""
+    """Staff time per ticket after each customer's grace period, inside the window.
+
+    Only tickets count: they are the customer asking for attention. Meetings and outreach are
+    scheduled by us and belong to cost to serve, not to this sign.
+    """
     a = as_of(ctx)
     parts = []
     if "tickets" in ctx.present:
@@ -43,13 +47,6 @@ def _load(ctx: FeatureContext) -> str:
             COALESCE(t.touchpoints, 1) AS touches, COALESCE(t.subject, '') AS detail
         FROM tickets t JOIN {customers(ctx)} c ON c.customer_id = t.customer_id
         WHERE t.opened_at > {_start(ctx)} AND t.opened_at <= {a}""")
-    if "activities" in ctx.present:
-        parts.append(f"""
-        SELECT t.customer_id, 'activities', t.activity_id, t."at", COALESCE(t.minutes, 0), 1,
-            t.kind || ' ' || t.outcome
-        FROM activities t JOIN {customers(ctx)} c ON c.customer_id = t.customer_id
-        WHERE t.kind IN ('meeting', 'onboarding', 'call', 'email')
-          AND t."at" > {_start(ctx)} AND t."at" <= {a}""")
     return union(
         (*EVENT, ("minutes", "DOUBLE"), ("touches", "BIGINT"), ("detail", "VARCHAR")), parts
     )
@@ -79,7 +76,10 @@ def levels(ctx: FeatureContext) -> str:
     watch_ratio = num(ctx, "signals.attention_hog.watch_ratio")
     peer = num(ctx, "signals.peer_percentile")
     grace = ctx.settings.get_int("signals.new_customer_grace_days")
-    floor = f"minutes >= {min_minutes} AND peer_rank >= {peer}"
+    intensity = num(ctx, "signals.attention_hog.min_intensity")
+    min_tickets = num(ctx, "signals.attention_hog.min_tickets")
+    floor = f"minutes >= {min_minutes} AND n >= {min_tickets} AND peer_rank >= {peer}"
+    flag = f"{floor} AND ratio >= {flag_ratio} AND intensity >= {intensity}"
     return f"""
     WITH l AS (
         SELECT customer_id, SUM(minutes) AS minutes, SUM(touches) AS touches, COUNT(*) AS n
@@ -101,17 +101,21 @@ def levels(ctx: FeatureContext) -> str:
                 / (revenue / SUM(revenue) OVER ()) AS ratio,
             minutes / NULLIF(SUM(minutes) OVER (), 0) AS time_share,
             revenue / SUM(revenue) OVER () AS revenue_share,
-            PERCENT_RANK() OVER (PARTITION BY segment ORDER BY minutes) AS peer_rank
+            PERCENT_RANK() OVER (PARTITION BY segment ORDER BY minutes) AS peer_rank,
+            CASE WHEN n = 0 THEN 0 ELSE (
+                COALESCE((minutes / n) / NULLIF(SUM(minutes) OVER () / SUM(n) OVER (), 0), 1)
+                + COALESCE((touches / n) / NULLIF(SUM(touches) OVER () / SUM(n) OVER (), 0), 1)
+                ) / 2 END AS intensity
         FROM j
     )
     SELECT customer_id,
-        {level_case(f"{floor} AND ratio >= {flag_ratio}", f"{floor} AND ratio >= {watch_ratio}")}
+        {level_case(flag, f"{floor} AND ratio >= {watch_ratio}")}
             AS level,
         {intstr("minutes")} || ' staff minutes over ' || CAST(n AS VARCHAR)
-            || ' tickets and contacts (' || CAST(touches AS VARCHAR) || ' touchpoints): '
-            || {onestr("ratio")} || ' times their share of revenue (time share '
-            || {pctstr("time_share")} || ', segment percentile ' || {pctstr("peer_rank")}
-            || ')' AS sentence,
+            || ' tickets (' || CAST(touches AS VARCHAR) || ' touchpoints, '
+            || {onestr("intensity")} || ' times the usual ticket in length and touchpoints): '
+            || {onestr("ratio")} || ' times their share of revenue (segment percentile '
+            || {pctstr("peer_rank")} || ')' AS sentence,
         n
     FROM r WHERE n > 0
     """
@@ -129,8 +133,8 @@ def evidence(ctx: FeatureContext) -> str:
 SIGNAL = Signal(
     "attention_hog",
     "§1.4 Wants all the attention",
-    ("tickets", "activities"),
+    ("tickets",),
     levels,
     evidence,
-    "Share of staff time ÷ share of revenue after the new-customer grace period, vs segment.",
+    "Share of ticket time ÷ share of revenue after the new-customer grace period, vs segment.",
 )

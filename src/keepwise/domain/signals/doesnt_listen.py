@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _events(ctx: FeatureContext) -> str:
-    a, w = as_of(ctx), since(ctx)
+    a, w = as_of(ctx), since(ctx, "signals.doesnt_listen.window_days")
     parts = []
     if "activities" in ctx.present:
         parts.append(f"""

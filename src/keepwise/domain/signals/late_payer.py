@@ -23,7 +23,7 @@ def _invoices(ctx: FeatureContext) -> str:
         CASE WHEN status = 'written_off' THEN 1 ELSE 0 END AS written_off
     FROM invoices
     WHERE due_at <= {a} AND issued_at <= {a} AND COALESCE(status, 'open') <> 'void'
-      AND (due_at >= {since(ctx)}
+      AND (due_at >= {since(ctx, "signals.late_payer.window_days")}
            OR (COALESCE(status, 'open') = 'open' AND (paid_at IS NULL OR paid_at > {a})))
     """
 

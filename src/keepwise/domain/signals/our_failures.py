@@ -57,21 +57,48 @@ def _events(ctx: FeatureContext) -> str:
     return union((*EVENT, ("kind", "VARCHAR"), ("value", "VARCHAR"), ("detail", "VARCHAR")), parts)
 
 
+def exposure(ctx: FeatureContext) -> str:
+    """Per customer, the chances we had to fail them: tickets opened and promises made."""
+    a, w = as_of(ctx), since(ctx)
+    parts = []
+    if "tickets" in ctx.present:
+        parts.append(
+            f"SELECT customer_id, 1 AS chances FROM tickets"
+            f" WHERE opened_at > {w} AND opened_at <= {a}"
+        )
+    if "activities" in ctx.present:
+        parts.append(
+            f"SELECT customer_id, 1 FROM activities"
+            f' WHERE kind = \'promise\' AND "at" > {w} AND "at" <= {a}'
+        )
+    rows = union((("customer_id", "VARCHAR"), ("chances", "INTEGER")), parts)
+    return f"SELECT customer_id, SUM(chances) AS chances FROM ({rows}) x GROUP BY customer_id"
+
+
 def levels(ctx: FeatureContext) -> str:
-    """Count our failures in the window: slow responses, broken promises, open complaints."""
+    """Count our failures in the window: slow responses, broken promises, open complaints.
+
+    Flags need both a count and a rate (failures per ticket or promise), so a big account's
+    few slips among many tickets stay at watch.
+    """
     flag = num(ctx, "signals.our_failures.flag_count")
     watch = num(ctx, "signals.our_failures.watch_count")
+    rate = num(ctx, "signals.our_failures.flag_rate")
     return f"""
-    SELECT customer_id, {level_case(f"n >= {flag}", f"n >= {watch}")} AS level,
+    SELECT m.customer_id,
+        {level_case(f"n >= {flag} AND n >= {rate} * x.chances", f"n >= {watch}")} AS level,
         'we answered ' || CAST(n_slow AS VARCHAR) || ' tickets late or never, broke '
             || CAST(n_broken AS VARCHAR) || ' promises and left '
-            || CAST(n_complaints AS VARCHAR) || ' complaints unresolved' AS sentence,
+            || CAST(n_complaints AS VARCHAR) || ' complaints unresolved ('
+            || CAST(n AS VARCHAR) || ' failures in ' || CAST(x.chances AS VARCHAR)
+            || ' tickets and promises)' AS sentence,
         n
     FROM (SELECT customer_id, COUNT(*) AS n,
               SUM(CASE WHEN kind = 'slow_response' THEN 1 ELSE 0 END) AS n_slow,
               SUM(CASE WHEN kind = 'broken_promise' THEN 1 ELSE 0 END) AS n_broken,
               SUM(CASE WHEN kind = 'unresolved_complaint' THEN 1 ELSE 0 END) AS n_complaints
           FROM ({_events(ctx)}) e GROUP BY customer_id) m
+    JOIN ({exposure(ctx)}) x ON x.customer_id = m.customer_id
     """
 
 

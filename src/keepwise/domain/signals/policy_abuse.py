@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _events(ctx: FeatureContext) -> str:
-    a, w = as_of(ctx), since(ctx)
+    a, w = as_of(ctx), since(ctx, "signals.policy_abuse.window_days")
     parts = []
     if "orders" in ctx.present:
         parts.append(f"""

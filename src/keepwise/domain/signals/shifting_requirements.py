@@ -19,8 +19,8 @@ def levels(ctx: FeatureContext) -> str:
     n_min = num(ctx, "signals.shifting_requirements.min_changes")
     share = num(ctx, "signals.shifting_requirements.min_share")
     peer = num(ctx, "signals.peer_percentile")
-    flag = f"n_changes >= {n_min} AND n_changes >= {share} * n_tickets AND peer_rank >= {peer}"
-    watch = f"n_changes >= {n_min} AND (n_changes >= {share} * n_tickets OR peer_rank >= {peer})"
+    flag = f"n_requests >= {n_min} AND n_changes >= {share} * n_tickets AND peer_rank >= {peer}"
+    watch = f"n_requests >= {n_min} - 1 AND n_changes >= {share} * n_tickets"
     return f"""
     WITH m AS (
         SELECT customer_id, COUNT(*) AS n_tickets,
@@ -31,7 +31,7 @@ def levels(ctx: FeatureContext) -> str:
         GROUP BY customer_id
     ),
     r AS (
-        SELECT m.*, PERCENT_RANK() OVER (PARTITION BY c.segment ORDER BY COALESCE(m.n_changes, 0))
+        SELECT m.*, PERCENT_RANK() OVER (PARTITION BY c.segment ORDER BY COALESCE(m.n_requests, 0))
             AS peer_rank
         FROM {customers(ctx)} c LEFT JOIN m ON m.customer_id = c.customer_id
     )

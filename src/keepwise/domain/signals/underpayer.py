@@ -33,8 +33,9 @@ def _events(ctx: FeatureContext) -> str:
         FROM orders WHERE ordered_at > {w} AND ordered_at <= {a}""")
     if "tickets" in ctx.present:
         parts.append(f"""
-        SELECT customer_id, 'tickets', ticket_id, opened_at, 'objection', 0, 0
-        FROM tickets WHERE category = 'price_objection' AND opened_at > {w} AND opened_at <= {a}""")
+        SELECT customer_id, 'tickets', ticket_id, opened_at,
+            CASE WHEN category = 'price_objection' THEN 'objection' ELSE 'ticket' END, 0, 0
+        FROM tickets WHERE opened_at > {w} AND opened_at <= {a}""")
     if "invoices" in ctx.present:
         parts.append(f"""
         SELECT customer_id, 'invoices', invoice_id, issued_at, 'dispute', 0, 0
@@ -49,6 +50,7 @@ def levels(ctx: FeatureContext) -> str:
     rate = num(ctx, "signals.underpayer.min_discount_rate")
     min_orders = num(ctx, "signals.underpayer.min_discounted_orders")
     objections = num(ctx, "signals.underpayer.min_price_objections")
+    flag_objections = num(ctx, "signals.underpayer.flag_price_objections")
     disputes = num(ctx, "signals.underpayer.min_disputes")
     peer = num(ctx, "signals.peer_percentile")
     hits = (
@@ -56,6 +58,11 @@ def levels(ctx: FeatureContext) -> str:
         f" AND peer_rank >= {peer} THEN 1 ELSE 0 END"
         f" + CASE WHEN n_objections >= {objections} THEN 1 ELSE 0 END"
         f" + CASE WHEN n_disputes >= {disputes} THEN 1 ELSE 0 END)"
+    )
+    share = num(ctx, "signals.underpayer.min_objection_share")
+    haggler = (
+        f"n_objections >= {flag_objections} AND n_objections >= {share} * n_tickets"
+        f" AND objection_rank >= {peer}"
     )
     return f"""
     WITH e AS ({_events(ctx)}),
@@ -67,6 +74,7 @@ def levels(ctx: FeatureContext) -> str:
                 / NULLIF(SUM(CASE WHEN kind = 'discount' THEN list_value ELSE 0 END), 0)
                 AS discount_rate,
             SUM(CASE WHEN kind = 'objection' THEN 1 ELSE 0 END) AS n_objections,
+            SUM(CASE WHEN kind IN ('objection', 'ticket') THEN 1 ELSE 0 END) AS n_tickets,
             SUM(CASE WHEN kind = 'dispute' THEN 1 ELSE 0 END) AS n_disputes
         FROM e GROUP BY customer_id
     ),
@@ -74,17 +82,23 @@ def levels(ctx: FeatureContext) -> str:
         SELECT c.customer_id, COALESCE(m.n_discounted, 0) AS n_discounted,
             COALESCE(m.discount_rate, 0) AS discount_rate,
             COALESCE(m.n_objections, 0) AS n_objections,
+            COALESCE(m.n_tickets, 0) AS n_tickets,
             COALESCE(m.n_disputes, 0) AS n_disputes,
             PERCENT_RANK() OVER (PARTITION BY c.segment ORDER BY COALESCE(m.discount_rate, 0))
-                AS peer_rank
+                AS peer_rank,
+            PERCENT_RANK() OVER (PARTITION BY c.segment ORDER BY COALESCE(m.n_objections, 0))
+                AS objection_rank
         FROM {customers(ctx)} c LEFT JOIN m ON m.customer_id = c.customer_id
     )
     SELECT customer_id,
-        {level_case(f"{hits} >= 2", f"{hits} >= 1")} AS level,
+        {level_case(f"{hits} >= 2 OR ({haggler})", f"{hits} >= 1")}
+            AS level,
         'average discount ' || {pctstr("discount_rate")} || ' on '
             || CAST(n_discounted AS VARCHAR) || ' discounted orders (segment percentile '
             || {pctstr("peer_rank")} || '); ' || CAST(n_objections AS VARCHAR)
-            || ' price objections; ' || CAST(n_disputes AS VARCHAR) || ' disputed invoices'
+            || ' price objections in '
+            || CAST(n_tickets AS VARCHAR) || ' tickets; ' || CAST(n_disputes AS VARCHAR)
+            || ' disputed invoices'
             AS sentence,
         {hits} AS n
     FROM r
@@ -100,7 +114,7 @@ def evidence(ctx: FeatureContext) -> str:
         CASE WHEN kind = 'discount' THEN 'discount ' || {pctstr("discount_value / list_value")}
              WHEN kind = 'objection' THEN 'price objection' ELSE 'disputed invoice' END AS detail
     FROM ({_events(ctx)}) e
-    WHERE kind <> 'discount' OR (discount_value > 0 AND list_value > 0)
+    WHERE kind IN ('objection', 'dispute') OR (discount_value > 0 AND list_value > 0)
     """
 
 

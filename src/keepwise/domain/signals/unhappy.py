@@ -35,9 +35,10 @@ def _events(ctx: FeatureContext) -> str:
           AND ((kind = 'nps' AND score <= {detractor}) OR (kind = 'csat' AND score <= {low}))""")
     if "tickets" in ctx.present:
         parts.append(f"""
-        SELECT customer_id, 'tickets', ticket_id, opened_at, 'low_csat',
+        SELECT customer_id, 'tickets', ticket_id, opened_at,
+            CASE WHEN csat <= {low} THEN 'low_ticket_csat' ELSE 'rated' END,
             'ticket csat ' || CAST(csat AS VARCHAR), COALESCE(subject, '')
-        FROM tickets WHERE csat <= {low} AND opened_at > {w} AND opened_at <= {a}""")
+        FROM tickets WHERE csat IS NOT NULL AND opened_at > {w} AND opened_at <= {a}""")
     if "incidents" in ctx.present:
         parts.append(f"""
         SELECT customer_id, 'incidents', incident_id, reported_at, 'staff_report',
@@ -67,14 +68,32 @@ def levels(ctx: FeatureContext) -> str:
     """Sum capped points per source; several sources agreeing flag."""
     flag = num(ctx, "signals.unhappy.flag_points")
     watch = num(ctx, "signals.unhappy.watch_points")
+    share = num(ctx, "signals.unhappy.low_csat_share")
+    ticket_csat = f"CASE WHEN n_low_ticket >= {share} * n_rated THEN n_low_ticket ELSE 0 END"
     points = (
-        "(LEAST(n_detractor, 2) + LEAST(n_low_csat, 2) + LEAST(n_complaint, 2)"
+        f"(LEAST(n_detractor, 2) + LEAST(n_low_csat + {ticket_csat}, 2) + LEAST(n_complaint, 2)"
         " + LEAST(2 * n_staff, 2) + LEAST(n_failure, 2))"
     )
+    active = (
+        f"WHERE m.customer_id NOT IN (SELECT customer_id FROM customers"
+        f" WHERE ended_at IS NOT NULL AND ended_at <= {as_of(ctx)})"
+        if "customers" in ctx.present
+        else ""
+    )
+    rate = num(ctx, "signals.our_failures.flag_rate")
+    failed = (
+        f"n_failure + n_complaint >= {num(ctx, 'signals.unhappy.flag_min_failures')}"
+        f" AND n_failure + n_complaint >= {rate} * COALESCE(x.chances, 0)"
+    )
+    voice = (
+        f"(LEAST(n_detractor, 2) + LEAST(n_low_csat + {ticket_csat}, 2) + LEAST(2 * n_staff, 2))"
+    )
+    flag_when = f"{points} >= {flag} AND n_days >= 2 AND ({failed} OR {voice} >= {flag} + 1)"
     return f"""
-    SELECT customer_id, {level_case(f"{points} >= {flag}", f"{points} >= {watch}")} AS level,
-        CAST(n_detractor AS VARCHAR) || ' detractor scores, ' || CAST(n_low_csat AS VARCHAR)
-            || ' low CSAT ratings, ' || CAST(n_complaint AS VARCHAR)
+    SELECT m.customer_id, {level_case(flag_when, f"{points} >= {watch}")} AS level,
+        CAST(n_detractor AS VARCHAR) || ' detractor scores, '
+            || CAST(n_low_csat + n_low_ticket AS VARCHAR) || ' low CSAT ratings (of '
+            || CAST(n_rated + n_low_csat AS VARCHAR) || ' rated), ' || CAST(n_complaint AS VARCHAR)
             || ' unresolved complaints, ' || CAST(n_staff AS VARCHAR)
             || ' staff reports and ' || CAST(n_failure AS VARCHAR)
             || ' other failures of ours in the last '
@@ -84,10 +103,16 @@ def levels(ctx: FeatureContext) -> str:
     FROM (SELECT customer_id,
               SUM(CASE WHEN kind = 'detractor' THEN 1 ELSE 0 END) AS n_detractor,
               SUM(CASE WHEN kind = 'low_csat' THEN 1 ELSE 0 END) AS n_low_csat,
+              SUM(CASE WHEN kind = 'low_ticket_csat' THEN 1 ELSE 0 END) AS n_low_ticket,
+              SUM(CASE WHEN kind IN ('low_ticket_csat', 'rated') THEN 1 ELSE 0 END) AS n_rated,
               SUM(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS n_complaint,
               SUM(CASE WHEN kind = 'staff_report' THEN 1 ELSE 0 END) AS n_staff,
-              SUM(CASE WHEN kind = 'our_failure' THEN 1 ELSE 0 END) AS n_failure
+              SUM(CASE WHEN kind = 'our_failure' THEN 1 ELSE 0 END) AS n_failure,
+              COUNT(DISTINCT CASE WHEN kind <> 'rated' THEN CAST(event_at AS DATE) END)
+                  AS n_days
           FROM ({_events(ctx)}) e GROUP BY customer_id) m
+    LEFT JOIN ({our_failures.exposure(_narrow(ctx))}) x ON x.customer_id = m.customer_id
+    {active}
     """
 
 
@@ -96,7 +121,7 @@ def evidence(ctx: FeatureContext) -> str:
     return f"""
     SELECT customer_id, source_table, record_id, event_at, value,
         kind || CASE WHEN detail = '' THEN '' ELSE ': ' || detail END AS detail
-    FROM ({_events(ctx)}) e
+    FROM ({_events(ctx)}) e WHERE kind <> 'rated'
     """
 
 

@@ -11,7 +11,6 @@ from keepwise.domain.signals.sql import (
     customers,
     level_case,
     num,
-    pctstr,
     since,
     union,
 )
@@ -61,6 +60,7 @@ def _events(ctx: FeatureContext) -> str:
 def levels(ctx: FeatureContext) -> str:
     """Out-of-scope and after-hours tickets (share and vs peers) plus staff reports."""
     n_min = num(ctx, "signals.unreasonable_demands.min_demands")
+    ah_weight = num(ctx, "signals.unreasonable_demands.after_hours_weight")
     share = num(ctx, "signals.unreasonable_demands.min_share")
     reports = num(ctx, "signals.unreasonable_demands.flag_reports")
     peer = num(ctx, "signals.peer_percentile")
@@ -72,7 +72,8 @@ def levels(ctx: FeatureContext) -> str:
     watch = f"n_reports >= 1 OR {pattern} OR (n_demands >= {n_min} AND peer_rank >= {peer})"
     return f"""
     WITH m AS (
-        SELECT customer_id, SUM(ticket) AS n_tickets, SUM(demand) AS n_demands,
+        SELECT customer_id, SUM(ticket) AS n_tickets,
+            SUM(oos) + {ah_weight} * SUM(ah) AS n_demands, SUM(demand) AS n_demand_tickets,
             SUM(oos) AS n_oos, SUM(ah) AS n_ah, SUM(report) AS n_reports
         FROM ({_events(ctx)}) e GROUP BY customer_id
     ),
@@ -83,12 +84,12 @@ def levels(ctx: FeatureContext) -> str:
     )
     SELECT customer_id, {level_case(flag, watch)} AS level,
         CAST(n_oos AS VARCHAR) || ' out-of-scope and ' || CAST(n_ah AS VARCHAR)
-            || ' after-hours demands (' || COALESCE({pctstr("n_demands / n_tickets")}, '0%')
-            || ' of ' || CAST(n_tickets AS VARCHAR) || ' tickets); '
+            || ' after-hours demands (' || CAST(n_demand_tickets AS VARCHAR) || ' of '
+            || CAST(n_tickets AS VARCHAR) || ' tickets); '
             || CAST(n_reports AS VARCHAR) || ' staff reports of unreasonable demands'
             AS sentence,
-        n_demands + n_reports AS n
-    FROM r WHERE n_demands + n_reports > 0
+        CAST(n_demand_tickets + n_reports AS BIGINT) AS n
+    FROM r WHERE n_demand_tickets + n_reports > 0
     """
 
 
