@@ -14,8 +14,9 @@ import duckdb
 import pyarrow as pa
 
 from keepwise.domain.decisions.reasons import (
+    SIGNAL_LIST_COLUMN,
+    behaviour_list,
     compile_template,
-    placeholder_columns,
     risk_sentence,
     signals_sentence,
     sql_literal,
@@ -70,11 +71,11 @@ def _reprice_condition(settings: Settings) -> str:
 
 
 def _reasons(rule: Rule, settings: Settings) -> str:
-    parts = [compile_template(rule.reason, settings, columns=True), "' '", "s_value"]
+    parts = [compile_template(rule.reason, settings), "' '", "s_value"]
     if "{flag_list}" not in rule.reason:
         parts += ["' '", "s_signals"]
     parts.append("s_risk")
-    return " || ".join(parts)
+    return "concat(" + ", ".join(parts) + ")"
 
 
 def decision_sql(
@@ -110,10 +111,11 @@ def decision_sql(
         )
         ctes.append(f"f{level} AS (SELECT *, {exprs} FROM f{level - 1})")
     which = " ".join(f"WHEN {r.when} THEN {i}" for i, r in enumerate(RULES))
+    ctes.append(f"listed AS (SELECT *, {behaviour_list()} AS {SIGNAL_LIST_COLUMN} FROM f{levels})")
     ctes.append(
-        f"ruled AS (SELECT *, CASE {which} END AS rule_no, {placeholder_columns(settings)}, "
+        f"ruled AS (SELECT *, CASE {which} END AS rule_no, "
         f"{value_sentence(settings)} AS s_value, {signals_sentence(settings)} AS s_signals, "
-        f"{risk_sentence(settings)} AS s_risk FROM f{levels})"
+        f"{risk_sentence(settings)} AS s_risk FROM listed)"
     )
     action = " ".join(f"WHEN {i} THEN {sql_literal(r.action)}" for i, r in enumerate(RULES))
     name = " ".join(f"WHEN {i} THEN {sql_literal(r.name)}" for i, r in enumerate(RULES))

@@ -75,6 +75,15 @@ def _reprice(settings: Settings) -> str:
     return signal_list(chosen, ("watch", "flag"))
 
 
+SIGNAL_LIST_COLUMN = "sig_list"
+"""The column holding :func:`behaviour_list` once per customer (reasons refer to it twice)."""
+
+
+def behaviour_list() -> str:
+    """Return SQL listing the signs of a bad customer on watch or flagged."""
+    return signal_list(BEHAVIOUR_SIGNALS, ("watch", "flag"))
+
+
 PLACEHOLDERS: dict[str, Callable[[Settings], str]] = {
     "profit": lambda s: money("profit", s),
     "loss": lambda s: money("-profit", s),
@@ -88,20 +97,20 @@ PLACEHOLDERS: dict[str, Callable[[Settings], str]] = {
     "our_failures_level": lambda s: "COALESCE(our_failures_level, 'no_data')",
     "grace_days": lambda s: sql_literal(str(s.get_int("decisions.grace_days"))),
     "threat_window_days": lambda s: sql_literal(str(s.get_int("decisions.threat_window_days"))),
-    "flag_list": lambda s: signal_list(BEHAVIOUR_SIGNALS, ("watch", "flag")),
+    "flag_list": lambda s: SIGNAL_LIST_COLUMN,
     "price_signals": _reprice,
     "protected_why": _protected_why,
 }
 """Every placeholder a reason template may use, as a builder of its SQL text expression."""
 
 
-def compile_template(template: str, settings: Settings, columns: bool = False) -> str:
+def compile_template(template: str, settings: Settings) -> str:
     """Return a SQL string expression that renders ``template`` for each customer.
 
-    With ``columns`` the placeholders refer to precomputed ``ph_<name>`` columns (see
-    :func:`placeholder_columns`) instead of repeating their expressions. Raises ``KeyError``
-    naming an unknown placeholder, so a typo in the rule table fails the first test that
-    compiles it rather than printing a literal brace to users.
+    Placeholder expressions are inlined, so inside a ``CASE`` branch they are computed only
+    for the customers that branch decides. Raises ``KeyError`` naming an unknown placeholder,
+    so a typo in the rule table fails the first test that compiles it rather than printing a
+    literal brace to users.
     """
     parts: list[str] = []
     pos = 0
@@ -111,51 +120,43 @@ def compile_template(template: str, settings: Settings, columns: bool = False) -
         name = match.group(1)
         if name not in PLACEHOLDERS:
             raise KeyError(f"unknown reason placeholder {{{name}}} in {template!r}")
-        expr = f"ph_{name}" if columns else PLACEHOLDERS[name](settings)
-        parts.append(f"COALESCE({expr}, 'unknown')")
+        parts.append(f"COALESCE({PLACEHOLDERS[name](settings)}, 'unknown')")
         pos = match.end()
     if pos < len(template):
         parts.append(sql_literal(template[pos:]))
-    return "(" + " || ".join(parts or ["''"]) + ")"
-
-
-def placeholder_columns(settings: Settings) -> str:
-    """Return the SQL select list computing every placeholder once, as ``ph_<name>`` columns."""
-    return ", ".join(f"{build(settings)} AS ph_{name}" for name, build in PLACEHOLDERS.items())
+    return "concat(" + ", ".join(parts or ["''"]) + ")"
 
 
 def value_sentence(settings: Settings) -> str:
     """Return SQL for the sentence citing profit, revenue, cost to serve and lifetime value."""
     clv = (
         "CASE WHEN clv IS NULL THEN 'unknown' ELSE "
-        f"{money('clv', settings)} || CASE WHEN clv_low IS NOT NULL AND clv_high IS NOT NULL "
-        f"THEN ' (' || {money('clv_low', settings)} || ' to ' || {money('clv_high', settings)} "
-        "|| ')' ELSE '' END END"
+        f"concat({money('clv', settings)}, CASE WHEN clv_low IS NOT NULL AND clv_high IS NOT "
+        f"NULL THEN concat(' (', {money('clv_low', settings)}, ' to ', "
+        f"{money('clv_high', settings)}, ')') ELSE '' END) END"
     )
-    return (
-        compile_template(
-            "Profit {profit} on revenue {revenue} after {cost_to_serve} cost to serve", settings
-        )
-        + f" || '; lifetime value ' || ({clv}) || '.'"
+    first = compile_template(
+        "Profit {profit} on revenue {revenue} after {cost_to_serve} cost to serve", settings
     )
+    return f"concat({first}, '; lifetime value ', {clv}, '.')"
 
 
 def signals_sentence(settings: Settings) -> str:
     """Return SQL for the sentence naming the signs on watch or flagged, or saying none are."""
-    listing = signal_list(BEHAVIOUR_SIGNALS, ("watch", "flag"))
+    listing = SIGNAL_LIST_COLUMN
     no_data = " AND ".join(f"signal_{s} = 'no_data'" for s in BEHAVIOUR_SIGNALS)
     return (
         f"CASE WHEN {no_data} THEN 'There are no records yet to judge the signs of a bad "
         "customer by.' "
         "WHEN flags + watches = 0 THEN 'No sign of a bad customer is on watch or flagged.' "
-        f"ELSE 'Signs: ' || {listing} || '.' END"
+        f"ELSE concat('Signs: ', {listing}, '.') END"
     )
 
 
 def risk_sentence(settings: Settings) -> str:
     """Return SQL for the churn-risk sentence, or an empty string when the risk is unknown."""
     return (
-        "CASE WHEN churn_risk IS NULL THEN '' ELSE ' Churn risk ' || "
-        f"{percent('churn_risk')} || '; our service failures toward them: ' || "
-        "COALESCE(our_failures_level, 'no_data') || '.' END"
+        "CASE WHEN churn_risk IS NULL THEN '' ELSE concat(' Churn risk ', "
+        f"{percent('churn_risk')}, '; our service failures toward them: ', "
+        "COALESCE(our_failures_level, 'no_data'), '.') END"
     )
