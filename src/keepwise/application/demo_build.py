@@ -103,6 +103,7 @@ class Population:
     obs_start: np.ndarray
     pattern_start: np.ndarray
     orders_end: np.ndarray
+    engaged_end: np.ndarray
     strategic: np.ndarray
     end_reasons: np.ndarray
     size: np.ndarray
@@ -230,14 +231,16 @@ class Builder:
                     patterns[comp][chosen] = True
 
         contract = rng.random(n) < np.asarray(SEGMENT_CONTRACT_SHARE)[seg]
-        contract &= ~patterns["policy_abuse"]
+        contract &= ~patterns["policy_abuse"] & ~patterns["attention_hog"]
         period = np.where(rng.random(n) < 0.6, 1, 3).astype(np.int8)
+        period[patterns["late_payer"]] = 1
         acv = np.where(
             contract,
             np.round(np.asarray(SEGMENT_ACV_MEDIAN)[seg] * np.exp(rng.normal(0, 0.5, n)), -2),
             np.nan,
         )
         size = np.exp(rng.normal(0, 0.45, n))
+        size = np.where(patterns["attention_hog"], np.minimum(size, 1.0) * 0.7, size)
         busy = arch == _ARCH_INDEX["big_busy_customer"]
         size = np.where(busy, size * 4.0, size)
 
@@ -304,6 +307,7 @@ class Builder:
             obs_start=obs_start,
             pattern_start=pattern_start,
             orders_end=orders_end,
+            engaged_end=np.minimum(orders_end + 45 * DAY, life_end),
             strategic=strategic,
             end_reasons=reasons,
             size=size,
@@ -389,6 +393,8 @@ class Builder:
             p.decoy == _decoy("fair_deal_seeker")
         )
         rate = np.where(needs_orders, np.maximum(rate, 4.0), rate)
+        billed = (p.has("late_payer") | p.has("underpayer")) & ~p.contract
+        rate = np.where(billed, np.maximum(rate, 8.0), rate)
         cust, t = self._seasonal(rate, p.obs_start, p.orders_end)
         median = np.asarray(SEGMENT_ORDER_MEDIAN)[seg] * p.size
         amount = median[cust] * np.exp(rng.normal(0, 0.6, cust.size))
@@ -492,7 +498,7 @@ class Builder:
         due = (issued // DAY) * DAY + terms * DAY
 
         late_payer = p.has("late_payer")
-        late_p = np.where(late_payer, rng.uniform(0.5, 0.85, p.n), 0.03)
+        late_p = np.where(late_payer, rng.uniform(0.55, 0.9, p.n), 0.03)
         late_p = np.where(p.decoy == _decoy("one_late_invoice"), 0.0, late_p)
         late = rng.random(m) < late_p[cust]
         days_late = np.where(
@@ -614,13 +620,13 @@ class Builder:
         """Return the tickets: everyday support plus the pattern tickets of each archetype."""
         p, rng, n = self.pop, self.rng, self.n
         seg = p.segment
-        a, b = p.obs_start, p.life_end
+        a, b = p.obs_start, p.engaged_end
         pa_, pb = p.pattern_start, p.life_end
         years_pw = np.clip(pb - pa_, 0, None) / YEAR
         base = np.asarray(SEGMENT_TICKETS_PER_YEAR)[seg] * rng.gamma(2.0, 0.5, n)
         base = base * np.where(p.busy, p.size, p.size**0.3)
         hog = p.has("attention_hog")
-        base = np.where(hog, np.maximum(base * 8, 9.0) * rng.uniform(1.0, 1.6, n), base)
+        base = np.where(hog, np.maximum(base * 10, 12.0) * rng.uniform(1.0, 1.6, n), base)
         unreasonable = p.has("unreasonable_demands")
         failed = p.has("failed")
         shifting = p.has("shifting_requirements")
@@ -636,7 +642,7 @@ class Builder:
                 after_hours=np.where(unreasonable, 0.45, 0.05),
                 slow=np.where(failed, 0.15, 0.01),
                 mood=np.where(shifting, 1, 0),
-                effort=np.where(hog, 2.5, 1.0),
+                effort=np.where(hog, 3.0, 1.0),
                 reopen=np.where(shifting, 0.3, 0.04),
                 unresolved=0.0,
             )
@@ -655,7 +661,7 @@ class Builder:
         batches.append(
             self._batch(some(new, 4, 9), p.acquired, b, q["question"], _KIND["onboarding"])
         )
-        change = np.where(shifting, rng.poisson(np.maximum(years_pw, 0.5) * 9) + 4, 0)
+        change = np.where(shifting, rng.poisson(np.maximum(years_pw, 0.5) * 5) + 4, 0)
         batches.append(
             self._batch(change, pa_, pb, q["change_request"], reopen=0.4, mood=1, effort=1.4)
         )
@@ -666,7 +672,7 @@ class Builder:
         )
         batches.append(
             self._batch(
-                some(unreasonable, 6, 12),
+                some(unreasonable, 5, 9),
                 pa_,
                 pb,
                 {q["other"]: 0.5, q["problem"]: 0.5},
@@ -811,12 +817,13 @@ class Builder:
         p, rng, n = self.pop, self.rng, self.n
         seg = p.segment
         b2b = seg > 0
-        a, b = p.obs_start, p.life_end
+        a, b = p.obs_start, p.engaged_end
         pa_, pb = p.pattern_start, p.life_end
         unavailable = p.has("unavailable")
         new = p.decoy == _decoy("new_customer")
         missed = p.decoy == _decoy("one_missed_meeting")
         hog = p.has("attention_hog")
+        listen = p.has("doesnt_listen")
         out: list[Arrays] = []
 
         onboard = np.where(b2b & (p.acquired >= self.start), 1 + (rng.random(n) < 0.3), 0)
@@ -843,9 +850,9 @@ class Builder:
         meet_rate = np.where(missed | new, 0.0, meet_rate)
         shifting = p.has("shifting_requirements")
         normal_show = {
-            "attended": np.where(shifting, 0.88, 0.95),
-            "no_show": np.where(shifting, 0.05, 0.025),
-            "cancelled_late": np.where(shifting, 0.07, 0.025),
+            "attended": np.where(unavailable, 0.35, np.where(shifting, 0.88, 0.95)),
+            "no_show": np.where(unavailable, 0.45, np.where(shifting, 0.05, 0.025)),
+            "cancelled_late": np.where(unavailable, 0.2, np.where(shifting, 0.07, 0.025)),
         }
         out.append(
             self._acts(self._counts(meet_rate, a, b), a, b, "meeting", normal_show, (30, 60))
@@ -873,7 +880,10 @@ class Builder:
         reach = np.where(hog, reach * 3 + 6, reach)
         slow_reply = rng.lognormal(np.log(5.0), 1.0, n)
         slow_reply = np.where(unavailable, rng.lognormal(np.log(90.0), 0.5, n), slow_reply)
-        reach_out = {"answered": 0.92, "unanswered": 0.08}
+        reach_out = {
+            "answered": np.where(unavailable, 0.35, 0.92),
+            "unanswered": np.where(unavailable, 0.65, 0.08),
+        }
         out.append(
             self._acts(
                 self._counts(reach, a, b),
@@ -908,16 +918,19 @@ class Builder:
                 response=np.round(rng.lognormal(np.log(2.0), 0.7, n), 1),
             )
         )
-        listen = p.has("doesnt_listen")
         rec_rate = np.where(b2b & ~new, 1.0, 0.0)
-        advice = {"accepted": 0.8, "declined": 0.12, "ignored": 0.08}
+        advice = {
+            "accepted": np.where(listen, 0.1, 0.8),
+            "declined": np.where(listen, 0.45, 0.12),
+            "ignored": np.where(listen, 0.45, 0.08),
+        }
         out.append(
             self._acts(self._counts(rec_rate, a, b), a, b, "recommendation", advice, (15, 30))
         )
-        deaf = {"accepted": 0.15, "declined": 0.45, "ignored": 0.40}
+        deaf = {"accepted": 0.1, "declined": 0.45, "ignored": 0.45}
         out.append(
             self._acts(
-                np.where(listen, rng.integers(5, 9, n), 0),
+                np.where(listen, rng.integers(6, 10, n), 0),
                 pa_,
                 pb,
                 "recommendation",
