@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -156,7 +157,7 @@ def settings_(
     from keepwise.settings import ALL_SETTINGS, default_settings, render_settings_markdown
 
     if markdown:
-        console.out(render_settings_markdown(ALL_SETTINGS), highlight=False)
+        sys.stdout.write(render_settings_markdown(ALL_SETTINGS))
         return
     effective = Workspace.open(workspace).settings if workspace else default_settings()
     if json_out:
