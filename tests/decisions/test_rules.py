@@ -19,6 +19,7 @@ from keepwise.domain.decisions import (
     decide,
     render_rule_table,
 )
+from keepwise.domain.decisions.docs import render_decisions_doc
 from keepwise.domain.decisions.reasons import PLACEHOLDERS, compile_template
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
 from keepwise.settings import default_settings
@@ -127,6 +128,13 @@ def test_profitable_customer_we_fail_is_retain_not_talk() -> None:
     assert one(unhappy="flag")["action"] == "talk"
 
 
+def test_one_sign_on_watch_gets_the_benefit_of_the_doubt() -> None:
+    assert one(dishonest="watch")["action"] == "nurture"
+    assert one(dishonest="watch", late_payer="watch")["action"] == "talk"
+    assert one(late_payer="flag")["action"] == "talk"
+    assert run(customer(dishonest="watch"), **{"decisions.talk_watches": 1})[0]["action"] == "talk"
+
+
 def test_threat_puts_talk_or_fire_first_whatever_the_value() -> None:
     rich = {"profit": 900_000.0, "clv": 2_000_000.0, "threats": 1}
     assert one(**rich)["action"] == "fire"
@@ -172,7 +180,10 @@ def test_every_rule_is_well_formed() -> None:
 
 def test_docs_show_the_current_rule_table() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    assert render_rule_table() in text, "docs/decisions.md is stale: paste render_rule_table()"
+    assert text == render_decisions_doc(), (
+        "docs/decisions.md is stale: python -m keepwise.domain.decisions.docs docs/decisions.md"
+    )
+    assert render_rule_table() in text
     for s in default_settings().registry():
         if s.key.startswith("decisions."):
             assert f"`{s.key}`" in text, f"{s.key} undocumented in docs/decisions.md"

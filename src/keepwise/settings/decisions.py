@@ -48,6 +48,13 @@ SETTINGS: list[Setting] = [
         mission="2.4",
     ),
     Setting(
+        "decisions.talk_watches",
+        2,
+        "Signs on watch that together call for a conversation with a profitable customer: one "
+        "watch gets the benefit of the doubt, two at once are a pattern worth raising.",
+        mission="1.6",
+    ),
+    Setting(
         "decisions.loss_tolerance",
         0.0,
         "Money a customer may lose us over their history before counting as loss-making; 0 means "

@@ -129,8 +129,8 @@ FACTS: Final[tuple[Fact, ...]] = (
     ),
     Fact(
         "concern",
-        "(flags + watches > 0 OR signal_unhappy = 'flag')",
-        "any sign on watch or flagged, or flagged unhappy",
+        "(flags > 0 OR watches >= {decisions.talk_watches} OR signal_unhappy = 'flag')",
+        "a sign flagged, `decisions.talk_watches` signs on watch, or flagged unhappy",
     ),
 )
 
@@ -245,8 +245,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "keep",
         "TRUE",
         "nurture",
-        "A profitable customer without warning signs: keep serving them well and ask for "
-        "referrals.",
+        "A profitable customer with no pattern of warning signs: keep serving them well and "
+        "ask for referrals.",
     ),
 )
 
