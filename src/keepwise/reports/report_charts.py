@@ -21,6 +21,7 @@ GREEN = "#1b7f5b"
 RED = "#b3261e"
 AMBER = "#c77c02"
 GREY = "#8a8a8a"
+MAX_BARS = 12
 
 _XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 
@@ -124,8 +125,9 @@ def actions_svg(rows: Sequence[dict[str, Any]], currency: str) -> str:
 
 
 def reasons_svg(rows: Sequence[dict[str, Any]], currency: str) -> str:
-    """Draw why customers left: customers per reason, with the yearly revenue they took."""
-    rows = [r for r in rows if r["customers"]]
+    """Draw why customers left: the most given reasons, with the yearly revenue they took."""
+    rows = sorted((r for r in rows if r["customers"]), key=lambda r: -int(r["customers"]))
+    rows = rows[:MAX_BARS]
     if not rows:
         return _no_data("No data: no exit surveys and no end reasons.")
     fig, ax = _figure(7.5, 0.4 * len(rows) + 1.0)
