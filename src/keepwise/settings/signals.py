@@ -263,14 +263,16 @@ SETTINGS: list[Setting] = [
     ),
     Setting(
         "signals.doesnt_listen.flag_min_ignored",
-        4,
-        "Four recommendations declined or ignored (two a year) make a pattern of not listening.",
+        5,
+        "Five recommendations declined or ignored in the window make a pattern of not"
+        " listening; customers refuse some advice, and that is their right.",
         "§1.10",
     ),
     Setting(
         "signals.doesnt_listen.flag_share",
-        0.5,
-        "Flag only when at least half of our recommendations were declined or ignored.",
+        0.4,
+        "Flag only when at least 40% of our recommendations were declined or ignored (about"
+        " twice the share a typical customer refuses).",
         "§1.10",
     ),
     # --- policy_abuse -------------------------------------------------------------------

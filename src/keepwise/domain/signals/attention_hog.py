@@ -136,5 +136,6 @@ SIGNAL = Signal(
     ("tickets",),
     levels,
     evidence,
-    "Share of ticket time ÷ share of revenue after the new-customer grace period, vs segment.",
+    "After the new-customer grace period: share of ticket time ÷ share of revenue, top of "
+    "segment, with longer tickets and more touchpoints than usual.",
 )

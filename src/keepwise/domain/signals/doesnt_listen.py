@@ -76,5 +76,6 @@ SIGNAL = Signal(
     ("activities", "incidents"),
     levels,
     evidence,
-    "Recommendations declined or ignored, and staff reports of ignored advice.",
+    "Recommendations declined or ignored, as a count and a share of advice given; or staff "
+    "reports of ignored advice.",
 )

@@ -92,5 +92,6 @@ SIGNAL = Signal(
     ("invoices",),
     levels,
     evidence,
-    "Share of invoices due in the window paid late, days late, overdue now, write-offs.",
+    "Late invoices (at least two, and a large share of those due), or late ones plus one long "
+    "overdue or written off; one late invoice never flags.",
 )

@@ -117,5 +117,6 @@ SIGNAL = Signal(
     ("tickets", "activities"),
     levels,
     evidence,
-    "Slow or missing first responses, broken promises, unresolved complaints (ours).",
+    "Late or missing first responses vs the SLA, broken promises, unresolved complaints; flags "
+    "need a count and a rate.",
 )

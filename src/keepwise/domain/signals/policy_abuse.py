@@ -104,5 +104,6 @@ SIGNAL = Signal(
     ("returns", "incidents"),
     levels,
     evidence,
-    "Return rate by value and count vs segment; staff reports of policy abuse.",
+    "Returns as a count and a share of purchases, top of segment (serial returners); or staff "
+    "reports of policy abuse.",
 )

@@ -63,5 +63,6 @@ SIGNAL = Signal(
     ("tickets",),
     levels,
     evidence,
-    "Change requests and reopened tickets per window, as a share of tickets and vs segment.",
+    "Change requests (a pattern), with changes and reopened work a large share of tickets and "
+    "top of the segment.",
 )

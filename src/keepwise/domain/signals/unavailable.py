@@ -79,5 +79,6 @@ SIGNAL = Signal(
     ("activities",),
     levels,
     evidence,
-    "Missed meetings, skipped onboarding, unanswered and slow replies as a share of contacts.",
+    "Missed meetings and onboarding, unanswered calls and e-mails (slow replies count half), as "
+    "a count and a share of contacts.",
 )

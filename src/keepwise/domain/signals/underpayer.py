@@ -124,5 +124,6 @@ SIGNAL = Signal(
     ("orders", "invoices", "tickets"),
     levels,
     evidence,
-    "Two of: high recurring discounts vs segment, repeated price objections, repeated disputes.",
+    "Two of: recurring discounts high vs segment, repeated price objections, repeated disputes; "
+    "or price objections that dominate their tickets.",
 )

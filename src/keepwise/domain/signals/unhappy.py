@@ -131,5 +131,6 @@ SIGNAL = Signal(
     ("surveys", "tickets", "incidents", "activities"),
     levels,
     evidence,
-    "Detractors, low CSAT, unresolved complaints, staff reports and our failures, in points.",
+    "Active customers: points from detractors, low CSAT, unresolved complaints, staff reports "
+    "and our failures, on more than one day.",
 )

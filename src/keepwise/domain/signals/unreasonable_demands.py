@@ -107,5 +107,6 @@ SIGNAL = Signal(
     ("tickets", "incidents"),
     levels,
     evidence,
-    "Out-of-scope and after-hours demands as a share of tickets and vs segment; staff reports.",
+    "Out-of-scope demands (after-hours ones count less) as a count, a share of tickets and vs "
+    "segment; or staff reports.",
 )
