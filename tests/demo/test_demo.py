@@ -24,7 +24,7 @@ from keepwise.application.demo import (
     generate_business,
     write_business,
 )
-from keepwise.domain.contract.schema import CROSS_TABLE_DATE_ORDER, TABLES, Kind
+from keepwise.domain.contract.schema import CROSS_TABLE_DATE_ORDER, SURVEY_REASONS, TABLES, Kind
 from keepwise.domain.scorecard import SIGNAL_NAMES
 from keepwise.errors import KeepwiseError
 
@@ -388,6 +388,14 @@ def test_lost_customers_answer_exit_surveys_with_contract_reasons(
         "WHERE s.kind = 'exit' AND gt.archetype = 'lost_failed'"
     ).fetchall()[0]
     assert ours == (1.0,)
+    rows = con.execute(
+        "SELECT split_part(reasons, ';', 1), comment FROM surveys "
+        "WHERE kind = 'exit' AND comment IS NOT NULL"
+    ).fetchall()
+    assert rows
+    for reason, comment in rows:
+        k = SURVEY_REASONS.index(reason)
+        assert comment in {tx.EXIT_COMMENTS[lang][k] for lang in tx.LANGUAGES}, (reason, comment)
     after = con.execute(
         "SELECT count(*) FROM surveys s JOIN customers c USING (customer_id) "
         "WHERE s.kind = 'exit' AND (c.ended_at IS NULL OR s.submitted_at < c.ended_at)"
@@ -443,3 +451,11 @@ def test_event_times_are_spread_not_clumped(biz: DemoBusiness) -> None:
     assert set(np.unique(hours)) <= set(range(8, 24))
     days = np.unique(t // 86_400_000_000)
     assert days.size > 900
+
+
+def test_phrase_banks_are_complete() -> None:
+    for lang in tx.LANGUAGES:
+        assert set(tx.TICKETS[lang]) == set(tx.TICKET_KINDS), lang
+        assert all(tx.TICKETS[lang][k] for k in tx.TICKET_KINDS), lang
+        assert len(tx.EXIT_COMMENTS[lang]) == len(SURVEY_REASONS), lang
+        assert set(tx.REVIEWS[lang]) == set(tx.REVIEW_BANDS), lang

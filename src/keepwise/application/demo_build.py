@@ -498,7 +498,7 @@ class Builder:
         due = (issued // DAY) * DAY + terms * DAY
 
         late_payer = p.has("late_payer")
-        late_p = np.where(late_payer, rng.uniform(0.55, 0.9, p.n), 0.03)
+        late_p = np.where(late_payer, rng.uniform(0.6, 0.95, p.n), 0.03)
         late_p = np.where(p.decoy == _decoy("one_late_invoice"), 0.0, late_p)
         late = rng.random(m) < late_p[cust]
         days_late = np.where(

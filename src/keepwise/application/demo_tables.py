@@ -113,11 +113,7 @@ class TextPicker:
                 self.r_cnt[i, j] = len(texts)
                 self.reviews.extend(texts)
         self.exits: list[str] = []
-        self.e_off = np.zeros(n_lang, dtype=np.int64)
-        self.e_cnt = np.zeros(n_lang, dtype=np.int64)
-        for i, lang in enumerate(tx.LANGUAGES):
-            self.e_off[i] = len(self.exits)
-            self.e_cnt[i] = len(tx.EXIT_COMMENTS[lang])
+        for lang in tx.LANGUAGES:
             self.exits.extend(tx.EXIT_COMMENTS[lang])
 
     def ticket(self, lang: np.ndarray, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -131,10 +127,9 @@ class TextPicker:
         cnt = self.r_cnt[lang, band]
         return self.r_off[lang, band] + np.minimum((u * cnt).astype(np.int64), cnt - 1)
 
-    def exit(self, lang: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Return the flat index of an exit-survey comment in the customer's language."""
-        cnt = self.e_cnt[lang]
-        return self.e_off[lang] + np.minimum((u * cnt).astype(np.int64), cnt - 1)
+    def exit(self, lang: np.ndarray, reason: np.ndarray) -> np.ndarray:
+        """Return the flat index of the exit comment for a language and a reason index."""
+        return lang.astype(np.int64) * len(SURVEY_REASONS) + reason
 
 
 def build_tables(b: Builder) -> tuple[dict[str, pa.Table], pa.Table]:
@@ -281,7 +276,7 @@ def build_tables(b: Builder) -> tuple[dict[str, pa.Table], pa.Table]:
     ]
     code = np.where(is_exit, reasons[:, 0].astype(np.int64) * (k + 1) + reasons[:, 1] + 1, -1)
     comment = np.where(
-        is_exit & (sv["text"] < 0.8), words.exit(p.lang[sv["cust"]], sv["text"] / 0.8), -1
+        is_exit & (sv["text"] < 0.8), words.exit(p.lang[sv["cust"]], reasons[:, 0]), -1
     )
     tables["surveys"] = _contract_table(
         "surveys",
