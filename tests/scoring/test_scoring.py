@@ -99,20 +99,16 @@ def test_profile_has_value_items_signals_and_evidence(scored_ws: Workspace) -> N
     assert prof["action"]["action"] == "talk"
 
 
-def test_prior_talk_lets_a_protected_account_be_fired(business_ws: Workspace) -> None:
-    result = score(business_ws, AS_OF, prior_talks=["c001"])
-    rows, _ = read_scorecard(business_ws, result.run_id, where={"customer_id": "c001"})
-    assert rows[0]["action"] == "fire"
-
-
-def test_default_as_of_is_the_latest_event(business_ws: Workspace) -> None:
-    result = score(business_ws)
+def test_default_as_of_and_prior_talks(business_ws: Workspace) -> None:
+    result = score(business_ws, prior_talks=["c001"])
     with business_ws.connection(read_only=True) as con:
         latest = con.execute(
             "SELECT max(t) FROM (SELECT max(ordered_at) t FROM orders UNION ALL "
             "SELECT max(acquired_at) FROM customers UNION ALL SELECT max(opened_at) FROM tickets)"
         ).fetchall()[0][0]
     assert result.as_of == latest
+    rows, _ = read_scorecard(business_ws, result.run_id, where={"customer_id": "c001"})
+    assert (rows[0]["action"], rows[0]["rule"]) == ("fire", "fire")
 
 
 def test_empty_workspace_is_refused(tmp_path: Path) -> None:
@@ -133,7 +129,6 @@ def test_error_before_commit_leaves_no_trace(business_ws: Workspace) -> None:
 
 
 def test_sigkill_mid_write_leaves_no_trace(business_ws: Workspace) -> None:
-    first = score(business_ws, "2024-12-31")
     script = textwrap.dedent(
         f"""
         import sys, time
@@ -162,15 +157,16 @@ def test_sigkill_mid_write_leaves_no_trace(business_ws: Workspace) -> None:
         if proc.stderr:
             proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
-    assert [r["run_id"] for r in list_runs(business_ws)] == [first.run_id]
+    assert _run_tables(business_ws) == set()
+    assert list_runs(business_ws) == []
+    again = score(business_ws, AS_OF)
+    assert [r["run_id"] for r in list_runs(business_ws)] == [again.run_id]
     with business_ws.connection(read_only=True) as con:
         counts = con.execute(
             "SELECT (SELECT count(*) FROM scorecard), (SELECT count(DISTINCT run_id) FROM "
             "scorecard_signals), (SELECT count(DISTINCT run_id) FROM scorecard_value_items)"
         ).fetchall()[0]
-    assert counts == (first.n_customers, 1, 1)
-    again = score(business_ws, AS_OF)
-    assert latest_run_id(business_ws) == again.run_id
+    assert counts == (again.n_customers, 1, 1)
 
 
 def test_export_csv_parquet_xlsx(scored_ws: Workspace, tmp_path: Path) -> None:
@@ -218,30 +214,36 @@ def _cli(*args: str) -> str:
     return result.output
 
 
-def test_cli_commands(business_ws: Workspace, tmp_path: Path) -> None:
-    out = _cli("score", business_ws.path, "--as-of", "2024-12-31")
-    first = out.strip().splitlines()[-1]
-    assert first == latest_run_id(business_ws)
-    second = json.loads(_cli("score", business_ws.path, "--as-of", AS_OF, "--json"))["run_id"]
-    runs = json.loads(_cli("runs", business_ws.path, "--json"))
-    assert [r["run_id"] for r in runs] == [second, first]
-    assert "Scorecard runs" in _cli("runs", business_ws.path)
-    profile = json.loads(_cli("customer", business_ws.path, "c000", "--json"))
-    assert profile["action"]["action"] == "talk" and profile["run"]["run_id"] == second
-    assert "threat" in _cli("customer", business_ws.path, "c000", "--run", second)
-    diff = json.loads(_cli("diff", business_ws.path, first, second, "--json"))
-    assert isinstance(diff, list) and diff
-    assert "changed between" in _cli("diff", business_ws.path, first, second)
-    target = tmp_path / "out.csv"
-    _cli("export", business_ws.path, "scorecard", "--format", "csv", "--output", target)
-    assert target.read_text(encoding="utf-8").startswith(",".join(SCORECARD_COLUMNS))
+def test_cli_score(business_ws: Workspace) -> None:
+    out = _cli("score", business_ws.path, "--as-of", AS_OF, "--talked", "c001")
+    assert out.strip().splitlines()[-1] == latest_run_id(business_ws)
+    profile = customer_profile(business_ws, "c001")
+    assert profile["action"]["action"] == "fire"
 
-    missing = runner.invoke(app, ["customer", str(business_ws.path), "nobody"])
+
+def test_cli_read_commands(scored_ws: Workspace, tmp_path: Path) -> None:
+    w = scored_ws.path
+    runs = json.loads(_cli("runs", w, "--json"))
+    second, first = (r["run_id"] for r in runs)
+    assert "Scorecard runs" in _cli("runs", w)
+    profile = json.loads(_cli("customer", w, "c000", "--json"))
+    assert profile["action"]["action"] == "talk" and profile["run"]["run_id"] == second
+    assert "threat" in _cli("customer", w, "c000", "--run", second[:17])
+    diff = json.loads(_cli("diff", w, first, second, "--json"))
+    assert isinstance(diff, list) and diff
+    assert "changed between" in _cli("diff", w, first, second)
+    target = tmp_path / "out.csv"
+    _cli("export", w, "scorecard", "--format", "csv", "--output", target)
+    assert target.read_text(encoding="utf-8").startswith(",".join(SCORECARD_COLUMNS))
+    info = json.loads(_cli("export", w, "scorecard", "-o", tmp_path / "o.xlsx", "--json"))
+    assert info["rows"] == 60 and info["format"] == "xlsx"
+
+    missing = runner.invoke(app, ["customer", str(w), "nobody"])
     assert missing.exit_code == 1 and "nobody" in missing.output
-    bad_run = runner.invoke(
-        app, ["export", str(business_ws.path), "scorecard", "-o", str(target), "--run", "nope"]
-    )
+    bad_run = runner.invoke(app, ["export", str(w), "scorecard", "-o", str(target), "--run", "x"])
     assert bad_run.exit_code == 1
+    other = runner.invoke(app, ["export", str(w), "invoices", "-o", str(target)])
+    assert other.exit_code == 1
 
 
 def test_score_refuses_bad_as_of(business_ws: Workspace) -> None:
