@@ -185,3 +185,20 @@ def test_text_to_html_escapes_and_keeps_every_word(parts: list[str]):
     for word in text.split():
         if word not in ("-", "##") and not re.fullmatch(r"\d+\.", word):
             assert word in rendered
+
+
+def test_parse_reasons_accepts_lists_json_and_sentences():
+    from keepwise.reports.facts import parse_reasons
+
+    text = (
+        "Staff reported 1 threat(s) in the last 365 days; threats need fast action. "
+        "Profit 127 USD on revenue 723 USD. Churn risk 9%; our failures: none."
+    )
+    assert parse_reasons(text) == [
+        "Staff reported 1 threat(s) in the last 365 days; threats need fast action.",
+        "Profit 127 USD on revenue 723 USD.",
+        "Churn risk 9%; our failures: none.",
+    ]
+    assert parse_reasons('["a", " b "]') == ["a", "b"]
+    assert parse_reasons(["x", ""]) == ["x"]
+    assert parse_reasons(None) == []

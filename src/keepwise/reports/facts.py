@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -99,8 +100,11 @@ class CustomerFacts:
         return parse_reasons(raw)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
 def parse_reasons(raw: object) -> list[str]:
-    """Split a scorecard ``reasons`` value (JSON list, list, or ``;``-separated text)."""
+    """Split a scorecard ``reasons`` value (a JSON list, a list, or text) into sentences."""
     if raw is None:
         return []
     if isinstance(raw, list | tuple):
@@ -113,7 +117,7 @@ def parse_reasons(raw: object) -> list[str]:
             loaded = None
         if isinstance(loaded, list):
             return [str(r).strip() for r in loaded if str(r).strip()]
-    return [part.strip() for part in text.split(";") if part.strip()]
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -192,7 +196,12 @@ def read_facts(
     run_id: str | None = None,
     open_order_days: int = 30,
 ) -> CustomerFacts:
-    """Read the facts a letter about ``customer_id`` needs, as they stand on ``today``."""
+    """Read the facts a letter about ``customer_id`` needs, as they stand on ``today``.
+
+    Events count up to the end of ``today`` or of the run's as-of day, whichever is earlier,
+    so a letter written after the last export still lists the orders then in progress.
+    """
+    today = _as_date(today)
     with ws.connection(read_only=True) as con:
         rows = _rows(
             con,
@@ -214,7 +223,8 @@ def read_facts(
             strategic=bool(c["strategic"]),
         )
         _read_scorecard(con, facts, run_id)
-        _read_events(con, facts, today, open_order_days)
+        data_date = today if facts.as_of is None else min(today, facts.as_of)
+        _read_events(con, facts, data_date, open_order_days)
     return facts
 
 
@@ -252,16 +262,17 @@ def _read_scorecard(
 
 
 def _read_events(
-    con: duckdb.DuckDBPyConnection, facts: CustomerFacts, today: date, open_order_days: int
+    con: duckdb.DuckDBPyConnection, facts: CustomerFacts, day: date, open_order_days: int
 ) -> None:
     cid = facts.customer_id
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
     for row in _rows(
         con,
         "SELECT invoice_id, issued_at, due_at, amount - COALESCE(amount_paid, 0) AS due "
-        "FROM invoices WHERE customer_id = ? AND issued_at <= ? "
+        "FROM invoices WHERE customer_id = ? AND issued_at < ? "
         "AND (status = 'open' OR (status IS NULL AND paid_at IS NULL)) "
         "AND amount - COALESCE(amount_paid, 0) > 0 ORDER BY due_at, invoice_id",
-        [cid, today],
+        [cid, end],
     ):
         facts.open_invoices.append(
             Invoice(
@@ -271,12 +282,12 @@ def _read_events(
                 Decimal(row["due"]),
             )
         )
-    since = today - timedelta(days=open_order_days)
+    since = end - timedelta(days=open_order_days)
     for row in _rows(
         con,
         "SELECT order_id, ordered_at, amount FROM orders WHERE customer_id = ? "
-        "AND ordered_at > ? AND ordered_at <= ? ORDER BY ordered_at, order_id",
-        [cid, since, today],
+        "AND ordered_at >= ? AND ordered_at < ? ORDER BY ordered_at, order_id",
+        [cid, since, end],
     ):
         facts.recent_orders.append(
             Order(str(row["order_id"]), _as_date(row["ordered_at"]), Decimal(row["amount"]))
@@ -290,22 +301,22 @@ def _read_events(
         for r in _rows(
             con,
             f"SELECT {ticket_cols} FROM tickets WHERE customer_id = ? AND closed_at IS NULL "
-            "AND opened_at <= ? ORDER BY opened_at, ticket_id",
-            [cid, today],
+            "AND opened_at < ? ORDER BY opened_at, ticket_id",
+            [cid, end],
         )
     ]
     complaints = _rows(
         con,
         f"SELECT {ticket_cols} FROM tickets WHERE customer_id = ? AND category = 'complaint' "
-        "AND opened_at <= ? ORDER BY opened_at DESC, ticket_id DESC LIMIT 1",
-        [cid, today],
+        "AND opened_at < ? ORDER BY opened_at DESC, ticket_id DESC LIMIT 1",
+        [cid, end],
     )
     facts.complaint = _ticket(complaints[0]) if complaints else None
     for row in _rows(
         con,
         "SELECT DISTINCT kind, reported_by FROM incidents WHERE customer_id = ? "
-        "AND reported_at <= ?",
-        [cid, today],
+        "AND reported_at < ?",
+        [cid, end],
     ):
         facts.incident_kinds.add(str(row["kind"]))
         if row["reported_by"]:
