@@ -29,11 +29,13 @@ import pyarrow as pa
 
 import keepwise
 from keepwise.application.appsync import sync_app_events
+from keepwise.application.clv import compute_clv
 from keepwise.application.runs import RECORD_COUNTS, SCORECARD_TYPES, RunRecord, write_run
 from keepwise.domain.contract import TABLES
 from keepwise.domain.decisions import decide
 from keepwise.domain.features.registry import FeatureContext
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
+from keepwise.domain.signals import compute_signals
 from keepwise.domain.value import compute_value, default_as_of
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.errors import KeepwiseError
@@ -100,60 +102,6 @@ def _parse_as_of(as_of: datetime | str | None) -> datetime | None:
         return datetime.fromisoformat(as_of)
     except ValueError:
         raise ScoringError(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)") from None
-
-
-# --------------------------------------------------------------------------------------------
-# CLV may be absent from a build; its columns are then empty ('unknown'), never zero.
-# --------------------------------------------------------------------------------------------
-
-CLV_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("p_alive", pa.float64()),
-        ("expected_purchases", pa.float64()),
-        ("clv", pa.float64()),
-        ("clv_low", pa.float64()),
-        ("clv_high", pa.float64()),
-        ("churn_prob", pa.float64()),
-        ("model", pa.string()),
-    ]
-)
-LEVEL_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        *((f"signal_{s}", pa.string()) for s in SIGNAL_NAMES),
-        ("our_failures", pa.float64()),
-        ("our_failures_level", pa.string()),
-    ]
-)
-DETAIL_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("signal", pa.string()),
-        ("level", pa.string()),
-        ("sentence", pa.string()),
-    ]
-)
-EVIDENCE_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("signal", pa.string()),
-        ("source_table", pa.string()),
-        ("record_id", pa.string()),
-        ("at", pa.timestamp("us")),
-        ("value", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
-
-
-def _clv(engine: DuckDBEngine, ctx: FeatureContext, margin: pa.Table) -> tuple[pa.Table, dict]:
-    try:
-        from keepwise.application.clv import compute_clv
-    except ImportError:
-        return CLV_SCHEMA.empty_table(), {"status": "not available in this version"}
-    result = compute_clv(engine, ctx, margin_rate=margin)
-    return result.customers, dict(result.report)
 
 
 # --------------------------------------------------------------------------------------------
@@ -351,15 +299,14 @@ def score(
         con.unregister("_kw_margin")
 
         step(STEPS[2])
-        clv, clv_report = _clv(engine, ctx, margin_rate)
+        clv_result = compute_clv(engine, ctx, margin_rate=margin_rate)
+        clv, clv_report = clv_result.customers, dict(clv_result.report)
 
         step(STEPS[3])
         if clv.num_rows:
             value = compute_value(engine, ctx, p_alive=clv.select(["customer_id", "p_alive"]))
 
         step(STEPS[4])
-        from keepwise.domain.signals import compute_signals
-
         signals = compute_signals(engine, ctx, value=value.customers)
         levels, details, evidence = signals.levels, signals.details, signals.evidence
 
