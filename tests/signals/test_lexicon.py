@@ -1,0 +1,98 @@
+"""The abuse and threat lexicons: every language catches insults and threats, never politeness."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from keepwise.domain.signals.language import LANGUAGES, load_lexicons, pattern
+
+ABUSE = {
+    "en": ["You are all useless idiots.", "What a bunch of morons", "this is bullshit"],
+    "ja": ["お前らは本当に無能だな", "ふざけるな、バカ野郎", "役立たずの会社"],
+    "zh": ["你們這群白痴", "真是一群廢物", "你们这些骗子"],
+    "ru": ["Вы идиоты!", "Какие же вы бездари", "Мошенники, верните деньги"],
+    "et": ["Te olete idioodid", "Täiesti ajuvaba teenindus, kurat", "Petturid!"],
+}
+THREAT = {
+    "en": ["I will sue you.", "You'll regret this.", "I know where your office is."],
+    "ja": ["訴えます。", "後悔させてやる", "事務所の場所は知っているぞ"],
+    "zh": ["我要告你們", "你們會後悔的", "我知道你們的辦公室在哪裡"],
+    "ru": ["Я подам на вас в суд", "Вы пожалеете", "Я знаю, где ваш офис"],
+    "et": ["Kaebame teid kohtusse", "Te kahetsete seda", "Ma tean, kus teie kontor on"],
+}
+POLITE = {
+    "en": [
+        "I'm sorry to say I'm disappointed: the delivery was a week late. Please explain.",
+        "Sorry if this is a stupid question, but how do I export invoices?",
+        "Our class schedule changed; can we move the meeting?",
+        "The assistant was helpful, thank you for the quick answer.",
+        "I regret to say the quality has dropped. Could you check?",
+    ],
+    "ja": [
+        "大変恐縮ですが、納品が一週間遅れました。ご説明いただけますと幸いです。",
+        "カスタマーサポートの方、少なくとも最低でも連絡はほしいです。",
+        "そればかりか、請求書も届いていません。",
+    ],
+    "zh": [
+        "很抱歉要反映，這次交貨延遲了一週。我告訴你們的地址已經更新。",
+        "垃圾郵件太多了，請把我從名單移除。",
+        "我媽的生日禮物還沒到，請幫忙查詢。",
+        "我們無能為力，只能請你們協助。",
+    ],
+    "ru": [
+        "К сожалению, заказ задерживается. Прошу разобраться.",
+        "Худший месяц по срокам доставки, прошу учесть в судьбе договора.",
+        "Спасибо за быструю помощь на прошлой неделе.",
+    ],
+    "et": [
+        "Kahjuks hilines tarne nädala võrra. Palun selgitage, mis juhtus.",
+        "Kohtusime eelmisel nädalal, kas saate kokkuvõtte saata?",
+        "Te raiskasite minu aega, palun parandage arve.",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+def _matches(con: duckdb.DuckDBPyConnection, text: str, kind: str) -> bool:
+    row = con.execute("SELECT regexp_matches(lower(?), ?)", [text, pattern(kind)]).fetchone()
+    assert row is not None
+    return bool(row[0])
+
+
+def test_every_language_ships_a_lexicon() -> None:
+    lexicons = load_lexicons()
+    assert [lex.language for lex in lexicons] == list(LANGUAGES)
+    for lex in lexicons:
+        assert lex.abuse and lex.threat
+        for entry in (*lex.abuse, *lex.threat):
+            assert "\\" not in entry, "backslashes mean different things in RE2 and Java"
+            assert entry == entry.lower()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_abuse_is_found(con: duckdb.DuckDBPyConnection, lang: str) -> None:
+    for text in ABUSE[lang]:
+        assert _matches(con, text, "abuse"), text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_threats_are_found(con: duckdb.DuckDBPyConnection, lang: str) -> None:
+    for text in THREAT[lang]:
+        assert _matches(con, text, "threat"), text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_polite_complaints_never_match(con: duckdb.DuckDBPyConnection, lang: str) -> None:
+    for text in POLITE[lang]:
+        assert not _matches(con, text, "abuse"), text
+        assert not _matches(con, text, "threat"), text
+
+
+def test_unknown_kind_is_an_error() -> None:
+    with pytest.raises(ValueError, match="kind must be one of"):
+        pattern("rude")
