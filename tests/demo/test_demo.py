@@ -447,6 +447,7 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
 
 def test_event_times_are_spread_not_clumped(biz: DemoBusiness) -> None:
     t = biz.tables["orders"]["ordered_at"].cast(pa.int64()).to_numpy()
+    assert (t % 1_000_000 == 0).all(), "whole seconds, as exports have them"
     hours = (t // 3_600_000_000) % 24
     assert set(np.unique(hours)) <= set(range(8, 24))
     days = np.unique(t // 86_400_000_000)

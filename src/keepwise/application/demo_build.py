@@ -12,7 +12,7 @@ is a day inside the window plus an hour of the day, so it stays strictly before 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -85,7 +85,13 @@ def id_width(n: int, minimum: int) -> int:
 
 @dataclass
 class Population:
-    """One entry per customer: archetype, patterns, segment, dates and size parameters."""
+    """One entry per customer: archetype, patterns, segment, dates and size parameters.
+
+    Windows: ``obs_start`` (acquisition, or the start of the history) to ``life_end`` (the end,
+    or ``ended``); ``orders_end`` is earlier for repeat buyers who quietly stopped buying, and
+    ``engaged_end`` 45 days after that; ``pattern_start`` opens the last ~15 months in which a
+    bad customer's pattern is concentrated.
+    """
 
     n: int
     archetype: np.ndarray
@@ -108,15 +114,11 @@ class Population:
     end_reasons: np.ndarray
     size: np.ndarray
     busy: np.ndarray
-    lost: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    lost: np.ndarray
 
     def has(self, pattern: str) -> np.ndarray:
         """Return the mask of customers showing ``pattern``."""
         return self.patterns[pattern]
-
-    def is_archetype(self, name: str) -> np.ndarray:
-        """Return the mask of customers whose main archetype is ``name``."""
-        return self.archetype == _ARCH_INDEX[name]
 
 
 _ARCH_INDEX = {a.name: i for i, a in enumerate(ARCHETYPES)}

@@ -57,9 +57,11 @@ def _vocab(values: tuple[str, ...] | list[str], idx: np.ndarray) -> pa.Array:
 
 
 def _ts(values: np.ndarray) -> pa.Array:
+    """Return timestamps cut to whole seconds, as exports have them (the cut keeps order)."""
     values = np.asarray(values, dtype=np.int64)
     mask = values == NAT
-    return pa.array(np.where(mask, 0, values), pa.timestamp("us"), mask=mask)
+    seconds = np.where(mask, 0, values) // 1_000_000 * 1_000_000
+    return pa.array(seconds, pa.timestamp("us"), mask=mask)
 
 
 def _float(values: np.ndarray, digits: int | None = None) -> pa.Array:
