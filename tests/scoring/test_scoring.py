@@ -249,3 +249,37 @@ def test_cli_read_commands(scored_ws: Workspace, tmp_path: Path) -> None:
 def test_score_refuses_bad_as_of(business_ws: Workspace) -> None:
     result = runner.invoke(app, ["score", str(business_ws.path), "--as-of", "yesterday"])
     assert result.exit_code == 1 and "ISO date" in result.output
+
+
+def test_app_incidents_and_talk_decisions_reach_the_run(business_ws: Workspace) -> None:
+    from keepwise.storage.appdb import crud, open_appdb
+
+    db = open_appdb(business_ws)
+    try:
+        with db.session() as s:
+            user = crud.create_user(s, email="m@example.com", password_hash="x", role="manager")
+            crud.add_decision(
+                s, customer_id="c001", decision="talk", reason="Met on 3 June", decided_by=user.id
+            )
+            crud.add_incident(
+                s,
+                customer_id="c059",
+                kind="threat",
+                severity=3,
+                description="Said he knows where our office is",
+                reported_by=user.id,
+                reported_at=datetime(2025, 6, 20),
+            )
+    finally:
+        db.dispose()
+    result = score(business_ws, AS_OF)
+    assert result.summary["app_sync"]["incidents"] == 1
+    rows, _ = read_scorecard(
+        business_ws, where={"customer_id": ["c001", "c059"]}, sort="customer_id", descending=False
+    )
+    assert [(r["action"], r["rule"]) for r in rows] == [("fire", "fire"), ("fire", "threat_fire")]
+    assert rows[1]["threats"] == 1
+    with business_ws.connection(read_only=True) as con:
+        assert con.execute(
+            "SELECT count(*) FROM incidents WHERE incident_id LIKE 'app-I%'"
+        ).fetchall() == [(1,)]

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from sqlalchemy import inspect, make_url, select
 
 import keepwise
 from keepwise.application.appsync import sync_app_events
@@ -39,7 +40,8 @@ from keepwise.domain.signals import compute_signals
 from keepwise.domain.value import compute_value, default_as_of
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.errors import KeepwiseError
-from keepwise.storage import Workspace
+from keepwise.storage import Workspace, appdb
+from keepwise.storage.appdb.models import Decision
 
 Progress = Callable[[str], None]
 """Told the name of each step as it starts (the CLI turns this into a progress bar)."""
@@ -105,6 +107,31 @@ def _parse_as_of(as_of: datetime | str | None) -> datetime | None:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def recorded_talks(ws: Workspace, database_url: str | None = None) -> set[str]:
+    """Return the customers with a 'talk' decision in the app's decision log.
+
+    A talk recorded at any time counts: the guardrail asks whether the conversation has
+    happened, not when. A workspace whose app has never run has no log (and none is created).
+    """
+    url = appdb.database_url(ws, database_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and (
+        not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).exists()
+    ):
+        return set()
+    db = appdb.AppDB(url, run_migrations=False)
+    try:
+        if not inspect(db.engine).has_table(Decision.__tablename__):
+            return set()
+        with db.session() as session:
+            rows = session.execute(
+                select(Decision.customer_id).where(Decision.decision == "talk").distinct()
+            ).all()
+        return {str(r[0]) for r in rows}
+    finally:
+        db.dispose()
 
 
 def present_tables(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
@@ -248,7 +275,8 @@ def score(
     as_of
         The moment the run describes; default the latest event time in the workspace.
     prior_talks
-        Customer ids with a recorded talk decision (added to ``decisions.prior_talks``).
+        Customer ids with a recorded talk decision, added to ``decisions.prior_talks`` and to
+        the 'talk' decisions in the app's decision log.
     progress
         Told the name of each step (see :data:`STEPS`) as it starts.
     before_commit
@@ -324,7 +352,8 @@ def score(
         finally:
             for name in ("_kw_value", "_kw_attrs", "_kw_clv", "_kw_levels"):
                 con.unregister(name)
-        decided = decide(inputs, settings, prior_talks)
+        talks = {*(prior_talks or ()), *recorded_talks(ws)}
+        decided = decide(inputs, settings, talks)
         card = inputs
         for col in ("action", "rule", "reasons", "flags", "watches"):
             card = card.append_column(col, decided.column(col))
