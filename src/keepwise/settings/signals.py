@@ -167,9 +167,9 @@ SETTINGS: list[Setting] = [
     # --- unavailable --------------------------------------------------------------------
     Setting(
         "signals.unavailable.flag_min_misses",
-        4,
-        "Four missed meetings or unanswered contacts in the window make a pattern of absence"
-        " (about one a quarter).",
+        5,
+        "Five missed meetings or unanswered contacts in the window make a pattern of absence;"
+        " everyone misses a meeting or a call now and then.",
         "§1.5 (everyone misses a meeting now and then)",
     ),
     Setting(
