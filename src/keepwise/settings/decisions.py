@@ -22,8 +22,8 @@ SETTINGS: list[Setting] = [
     Setting(
         "decisions.prior_talks",
         [],
-        "Customer ids with a recorded 'talk' decision; only these strategic or concentrated "
-        "accounts may be recommended for 'fire'. Empty until the app's decision log records one.",
+        "Customer ids with a talk on record besides the app's decision log (e.g. talks held "
+        "before keepwise); only then may a strategic or concentrated account be fired.",
         mission="2.2",
     ),
     Setting(

@@ -46,8 +46,9 @@ or `1 − p_alive` where the model gives none; empty when neither is known.
 business's, falling back to whole-history revenue when no customer has revenue in the last
 year. Concentration is about the revenue we would lose now, not years ago.
 
-**A recorded talk**: until the app's decision log feeds it, list customer ids in
-`decisions.prior_talks`, or pass `keepwise score W --talked ID` (repeatable).
+**A recorded talk**: a `talk` decision in the app's decision log (recorded by a manager in
+the web app), a customer id listed in `decisions.prior_talks`, or
+`keepwise score W --talked ID` (repeatable). A talk recorded at any time counts.
 
 """
 
