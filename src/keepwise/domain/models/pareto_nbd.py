@@ -202,6 +202,85 @@ def _pairs(x: FloatArray, tx: FloatArray, T: FloatArray) -> Pairs:
     return px, pt, inverse
 
 
+QUAD_NODES, QUAD_WEIGHTS = np.polynomial.legendre.leggauss(48)
+SERIES_MAX_Z = 0.6
+"""Rows whose series argument exceeds this (slow convergence) are integrated by quadrature."""
+QUAD_MAX_VARIATION = 30.0
+"""…provided the integrand's log varies by less than this over [t_x, T] (48 nodes exact)."""
+
+
+def _g_series(
+    r: float, alpha: float, s: float, beta: float, x2: FloatArray, t2: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Return log of each hypergeometric term and its gradient, per (x, t) pair."""
+    a2 = r + s + x2
+    la = np.log(alpha + t2)
+    lb = np.log(beta + t2)
+    one = np.ones(len(x2))
+    zero = np.zeros(len(x2))
+    if alpha >= beta:
+        z = (alpha - beta) / (alpha + t2)
+        dz = np.stack([zero, (beta + t2) / (alpha + t2) ** 2, zero, -1 / (alpha + t2)])
+        series, dseries = _series(
+            r + x2,
+            a2 + 1,
+            z,
+            dz,
+            np.stack([one, zero, zero, zero]),
+            np.stack([one, zero, one, zero]),
+        )
+        g = -s * lb - (r + x2) * la + np.log(series)
+        dg = np.stack([-la, -(r + x2) / (alpha + t2), -lb, -s / (beta + t2)]) + dseries / series
+    else:
+        z = (beta - alpha) / (beta + t2)
+        dz = np.stack([zero, -1 / (beta + t2), zero, (alpha + t2) / (beta + t2) ** 2])
+        series, dseries = _series(
+            s + 1 + zero,
+            a2 + 1,
+            z,
+            dz,
+            np.stack([zero, zero, one, zero]),
+            np.stack([one, zero, one, zero]),
+        )
+        g = (1 - r - x2) * la - (s + 1) * lb + np.log(series)
+        dg = (
+            np.stack([-la, (1 - r - x2) / (alpha + t2), -lb, -(s + 1) / (beta + t2)])
+            + dseries / series
+        )
+    return g, dg
+
+
+def _quad_log_integral(
+    r: float, alpha: float, s: float, beta: float, x: FloatArray, tx: FloatArray, T: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Return log ∫_{t_x}^{T} (α+y)^−(r+x) (β+y)^−(s+1) dy and its gradient, per row.
+
+    Gauss-Legendre in u = ln(min(α, β) + y): the factor with the larger constant then has its
+    singularity off the real axis, so the integrand is analytic on the interval.
+    """
+    m = min(alpha, beta)
+    lo, hi = np.log(m + tx), np.log(m + T)
+    half = (hi - lo) / 2
+    u = (hi + lo) / 2 + half * QUAD_NODES[:, None]
+    y = np.exp(u) - m
+    la = u if alpha == m else np.log(alpha + y)
+    lb = u if beta == m else np.log(beta + y)
+    lf = u - (r + x) * la - (s + 1) * lb
+    top = lf.max(axis=0)
+    e = QUAD_WEIGHTS[:, None] * np.exp(lf - top)
+    tot = e.sum(axis=0)
+    w = e / tot
+    grad = np.stack(
+        [
+            -(w * la).sum(axis=0),
+            -(r + x) * (w / (alpha + y)).sum(axis=0),
+            -(w * lb).sum(axis=0),
+            -(s + 1) * (w / (beta + y)).sum(axis=0),
+        ]
+    )
+    return top + np.log(tot) + np.log(half), grad
+
+
 def _pareto_loglik(
     r: float,
     alpha: float,
@@ -213,43 +292,38 @@ def _pareto_loglik(
     want_grad: bool,
     pairs: Pairs | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
-    """Return per-row log-likelihood and (optionally) its gradient in (r, α, s, β), (4, rows)."""
+    """Return per-row log-likelihood and (optionally) its gradient in (r, α, s, β), (4, rows).
+
+    The 'died between t_x and T' term comes from the Euler-transformed series where it
+    converges fast, and from quadrature of its integral form where the series argument is
+    close to 1 (one of α, β much larger than the other plus T) and the integrand is smooth.
+    """
     n = len(x)
     a = r + s + x
     x2, t_both, inverse = _pairs(x, tx, T) if pairs is None else pairs
-    a2 = r + s + x2
-    la = np.log(alpha + t_both)
-    lb = np.log(beta + t_both)
-    one = np.ones(len(x2))
-    zero = np.zeros(len(x2))
-    if alpha >= beta:
-        z = (alpha - beta) / (alpha + t_both)
-        dz = np.stack([zero, (beta + t_both) / (alpha + t_both) ** 2, zero, -1 / (alpha + t_both)])
-        b0 = r + x2
-        db0 = np.stack([one, zero, zero, zero])
-        series, dseries = _series(b0, a2 + 1, z, dz, db0, np.stack([one, zero, one, zero]))
-        g = -s * lb - (r + x2) * la + np.log(series)
-        dg = (
-            np.stack([-la, -(r + x2) / (alpha + t_both), -lb, -s / (beta + t_both)])
-            + dseries / series
-        )
-    else:
-        z = (beta - alpha) / (beta + t_both)
-        dz = np.stack([zero, -1 / (beta + t_both), zero, (alpha + t_both) / (beta + t_both) ** 2])
-        b0 = s + 1 + 0 * x2
-        db0 = np.stack([zero, zero, one, zero])
-        series, dseries = _series(b0, a2 + 1, z, dz, db0, np.stack([one, zero, one, zero]))
-        g = (1 - r - x2) * la - (s + 1) * lb + np.log(series)
-        dg = (
-            np.stack([-la, (1 - r - x2) / (alpha + t_both), -lb, -(s + 1) / (beta + t_both)])
-            + dseries / series
-        )
-    g, dg = g[inverse], dg[:, inverse]
+    z_tx = abs(alpha - beta) / (max(alpha, beta) + tx)
+    variation = (r + x) * np.log((alpha + T) / (alpha + tx)) + (s + 1) * np.log(
+        (beta + T) / (beta + tx)
+    )
+    quad = (tx < T) & (z_tx > SERIES_MAX_Z) & (variation < QUAD_MAX_VARIATION)
+    series_gap = (tx < T) & ~quad
+    used = np.zeros(len(x2), dtype=bool)
+    used[inverse[:n][series_gap]] = True
+    used[inverse[n:][series_gap]] = True
+    g_pairs = np.zeros(len(x2))
+    dg_pairs = np.zeros((4, len(x2)))
+    if used.any():
+        g_pairs[used], dg_pairs[:, used] = _g_series(r, alpha, s, beta, x2[used], t_both[used])
+    g, dg = g_pairs[inverse], dg_pairs[:, inverse]
     g_tx, g_T = g[:n], g[n:]
     with np.errstate(divide="ignore"):
-        gap = np.where(tx < T, np.log(-np.expm1(np.minimum(g_T - g_tx, 0.0))), -np.inf)
+        gap = np.where(series_gap, np.log(-np.expm1(np.minimum(g_T - g_tx, 0.0))), -np.inf)
     l1 = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     l2 = np.log(s) - np.log(a) + g_tx + gap
+    dquad = np.zeros((4, 0))
+    if quad.any():
+        log_int, dquad = _quad_log_integral(r, alpha, s, beta, x[quad], tx[quad], T[quad])
+        l2[quad] = np.log(s) + log_int
     lse = np.logaddexp(l1, l2)
     base = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     ll = base + lse
@@ -257,16 +331,19 @@ def _pareto_loglik(
         return ll, None
     w1 = np.exp(l1 - lse)
     w2 = np.exp(l2 - lse)
-    k = np.exp(np.log(s) - np.log(a) + g_tx - lse)
-    q = np.where(tx < T, np.exp(np.minimum(g_T - g_tx, 0.0)), 1.0)
-    dgap = np.where(tx < T, dg[:, :n] - q * dg[:, n:], 0.0)
+    ws = np.where(quad, 0.0, w2)
+    k = np.exp(np.where(series_gap, np.log(s) - np.log(a) + g_tx - lse, -np.inf))
+    q = np.where(series_gap, np.exp(np.minimum(g_T - g_tx, 0.0)), 1.0)
+    dgap = np.where(series_gap, dg[:, :n] - q * dg[:, n:], 0.0)
     grad = np.stack(
         [
-            digamma(r + x) - digamma(r) + np.log(alpha) - w1 * np.log(alpha + T) - w2 / a,
+            digamma(r + x) - digamma(r) + np.log(alpha) - w1 * np.log(alpha + T) - ws / a,
             r / alpha - w1 * (r + x) / (alpha + T),
-            np.log(beta) - w1 * np.log(beta + T) + w2 * (1 / s - 1 / a),
+            np.log(beta) - w1 * np.log(beta + T) + ws * (1 / s - 1 / a) + (w2 - ws) / s,
             s / beta - w1 * s / (beta + T),
         ]
     )
-    grad += np.where(tx < T, k, 0.0) * dgap
+    grad += k * dgap
+    if quad.any():
+        grad[:, quad] += w2[quad] * dquad
     return ll, grad
