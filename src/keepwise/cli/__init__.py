@@ -1,8 +1,10 @@
 """The ``keepwise`` command line: one Typer app, one module per command group."""
 
 from keepwise.cli import (
+    fit_cmds,  # noqa: F401
     report_cmds,  # noqa: F401
     score_cmds,  # noqa: F401
+    signals_cmds,  # noqa: F401
     value_cmds,  # noqa: F401
     web_cmds,  # noqa: F401
     workspace_cmds,  # noqa: F401  (registers commands)
