@@ -93,7 +93,7 @@ def get_db(state: State) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def optional_user(request: Request, state: State) -> Principal | None:

@@ -154,7 +154,12 @@ def _letter_kinds() -> tuple[str, ...]:
 
 @router.get("/customers/{customer_id}")
 def customer(
-    request: Request, customer_id: str, state: State, session: DbSession, user: Manager
+    request: Request,
+    customer_id: str,
+    state: State,
+    session: DbSession,
+    user: Manager,
+    msg: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """Show one customer: value, CLV, signals with evidence, failures, action, history."""
     profile = state.reader.profile(customer_id)
@@ -179,6 +184,9 @@ def customer(
             "survey_kinds": SURVEY_KIND,
             "incident_kinds": INCIDENT_KIND,
             "lang": state.settings.get_str("workspace.locale"),
+            "message": {"decision": "Decision recorded.", "survey": "Survey link created."}.get(
+                msg, ""
+            ),
         },
     )
 

@@ -105,7 +105,7 @@ def report_incident(
         target=customer_id,
         detail={"incident": row.id, "kind": kind, "severity": severity},
     )
-    return _see_other("/incidents?msg=incident")
+    return _see_other(f"/incidents?msg=incident&id={row.id}")
 
 
 # --- complaint cases ----------------------------------------------------------------------
@@ -226,7 +226,7 @@ def complete_step(
         target=case.customer_id,
         detail={"case": case_id, "step": step, "late": done.due_at < (done.done_at or utcnow())},
     )
-    return _see_other(f"/cases/{case_id}?msg=step")
+    return _see_other(f"/cases/{case_id}?msg=step&step={step}")
 
 
 # --- surveys ------------------------------------------------------------------------------
@@ -386,4 +386,4 @@ def record_decision(
         target=customer_id,
         detail={"decision": decision, "reason": reason.strip(), "id": row.id},
     )
-    return _see_other(f"/customers/{quote(customer_id, safe='')}?msg=decision#decisions")
+    return _see_other(f"/customers/{quote(customer_id, safe='')}?msg=decision&id={row.id}")
