@@ -7,6 +7,7 @@ the same layout in every format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -40,6 +41,7 @@ def export_scorecard(
     output: Path,
     fmt: str | None = None,
     run_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write a run's scorecard to ``output`` and return ``{run_id, format, path, rows}``.
 
@@ -53,6 +55,9 @@ def export_scorecard(
         ``csv``, ``parquet`` or ``xlsx``; by default taken from the file's suffix.
     run_id
         The run to export; the newest by default.
+    progress
+        Told ``(rows written, rows in all)`` as Excel rows are written (CSV and Parquet are
+        written by DuckDB in one step).
     """
     output = Path(output)
     fmt = (fmt or output.suffix.lstrip(".")).lower()
@@ -72,7 +77,7 @@ def export_scorecard(
                     f"({EXCEL_MAX_ROWS:,} at most); export csv or parquet instead"
                 )
             cur = con.execute(_select(rid))
-            _write_xlsx(cur, tmp)
+            _write_xlsx(cur, tmp, rows, progress)
         else:
             options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet"
             con.execute(f"COPY ({_select(rid)}) TO {sql_literal(str(tmp))} ({options})")
@@ -80,7 +85,9 @@ def export_scorecard(
     return {"run_id": rid, "format": fmt, "path": str(output), "rows": rows}
 
 
-def _write_xlsx(cur: Any, path: Path) -> None:
+def _write_xlsx(
+    cur: Any, path: Path, total: int, progress: Callable[[int, int], None] | None
+) -> None:
     """Stream rows from a DuckDB cursor into one sheet, a batch at a time (constant memory)."""
     book = xlsxwriter.Workbook(
         str(path),
@@ -97,5 +104,7 @@ def _write_xlsx(cur: Any, path: Path) -> None:
             for row in batch:
                 sheet.write_row(r, 0, [float(v) if isinstance(v, Decimal) else v for v in row])
                 r += 1
+            if progress is not None:
+                progress(r - 1, total)
     finally:
         book.close()

@@ -185,8 +185,22 @@ def export_cmd(
     if what != "scorecard":
         console.print(f"[bold red]Error:[/] cannot export {what!r}; only 'scorecard'.")
         raise typer.Exit(code=1)
-    with console.status("Exporting…"):
-        info = export_scorecard(Workspace.open(workspace), output, fmt, run)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("Exporting"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=json_out,
+    ) as bar:
+        task = bar.add_task("export", total=None)
+
+        def tell(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        info = export_scorecard(Workspace.open(workspace), output, fmt, run, progress=tell)
     if json_out:
         print_json(info)
         return
