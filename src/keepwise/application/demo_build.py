@@ -501,6 +501,7 @@ class Builder:
 
         late_payer = p.has("late_payer")
         late_p = np.where(late_payer, rng.uniform(0.6, 0.95, p.n), 0.03)
+        late_p = np.where(p.decoy >= 0, 0.01, late_p)
         late_p = np.where(p.decoy == _decoy("one_late_invoice"), 0.0, late_p)
         late = rng.random(m) < late_p[cust]
         days_late = np.where(
@@ -642,7 +643,8 @@ class Builder:
                 b,
                 cats,
                 after_hours=np.where(unreasonable, 0.45, 0.05),
-                slow=np.where(failed, 0.15, 0.01),
+                slow=np.where(failed, 0.15, np.where(p.decoy >= 0, 0.0035, 0.01)),
+                silent=np.where(p.decoy >= 0, 0.001, 0.003),
                 mood=np.where(shifting, 1, 0),
                 effort=np.where(hog, 3.0, 1.0),
                 reopen=np.where(shifting, 0.3, 0.04),
@@ -655,6 +657,10 @@ class Builder:
         asks &= everyday["category"] == _CAT["price_objection"]
         everyday["category"][asks] = _CAT["question"]
         everyday["kind"][asks] = _KIND["question"]
+        steady = (p.decoy >= 0)[everyday["cust"]] & (rng.random(everyday["cust"].size) < 0.6)
+        steady &= everyday["category"] == _CAT["change_request"]
+        everyday["category"][steady] = _CAT["question"]
+        everyday["kind"][steady] = _KIND["question"]
 
         def some(mask: np.ndarray, low: int, high: int) -> np.ndarray:
             return np.where(mask, rng.integers(low, high + 1, n), 0)
@@ -741,7 +747,8 @@ class Builder:
         rng, end = self.rng, self.end
         m = t["cust"].size
         opened = t["opened_at"]
-        resp_h = np.clip(rng.lognormal(np.log(3.0), 1.0, m), 0.1, 40.0)
+        steady = self.pop.decoy[t["cust"]] >= 0
+        resp_h = np.clip(rng.lognormal(np.log(3.0), np.where(steady, 0.7, 1.0), m), 0.1, 40.0)
         resp_h = np.where(t["after_hours"], resp_h + rng.uniform(8, 14, m), resp_h)
         resp_h = np.where(t["slow"], rng.uniform(50, 240, m), resp_h)
         silent = t["silent"]
@@ -752,7 +759,7 @@ class Builder:
         unresolved = t["unresolved"] & complaint | silent
         first = np.where(silent | (first >= end), NAT, first)
         closed = np.where(unresolved | (first == NAT) | (closed >= end), NAT, closed)
-        handle = rng.lognormal(np.log(12.0), 0.7, m) * t["effort"]
+        handle = rng.lognormal(np.log(12.0), np.where(steady, 0.5, 0.7), m) * t["effort"]
         busy = t["effort"] > 2
         touch = np.where(busy, 2 + rng.poisson(3.0, m), 1 + rng.poisson(1.2, m))
         mood = t["mood"]
@@ -811,7 +818,10 @@ class Builder:
         mins = (
             np.round(self.rng.uniform(minutes[0], minutes[1], m)) if minutes else np.full(m, np.nan)
         )
-        resp = np.full(m, np.nan) if response is None else response[cust]
+        if response is None:
+            resp = np.full(m, np.nan)
+        else:
+            resp = np.round(response[cust] * self.rng.lognormal(0.0, 0.6, m), 1)
         return {"cust": cust, "at": t, "kind": k, "outcome": outcome, "minutes": mins, "resp": resp}
 
     def activities(self) -> Arrays:
@@ -826,6 +836,7 @@ class Builder:
         missed = p.decoy == _decoy("one_missed_meeting")
         hog = p.has("attention_hog")
         listen = p.has("doesnt_listen")
+        noise = np.where(p.decoy >= 0, 0.35, 1.0)
         out: list[Arrays] = []
 
         onboard = np.where(b2b & (p.acquired >= self.start), 1 + (rng.random(n) < 0.3), 0)
@@ -853,8 +864,8 @@ class Builder:
         shifting = p.has("shifting_requirements")
         normal_show = {
             "attended": np.where(unavailable, 0.35, np.where(shifting, 0.88, 0.95)),
-            "no_show": np.where(unavailable, 0.45, np.where(shifting, 0.05, 0.025)),
-            "cancelled_late": np.where(unavailable, 0.2, np.where(shifting, 0.07, 0.025)),
+            "no_show": np.where(unavailable, 0.45, np.where(shifting, 0.05, noise * 0.025)),
+            "cancelled_late": np.where(unavailable, 0.2, np.where(shifting, 0.07, noise * 0.025)),
         }
         out.append(
             self._acts(self._counts(meet_rate, a, b), a, b, "meeting", normal_show, (30, 60))
@@ -880,11 +891,11 @@ class Builder:
 
         reach = np.asarray(SEGMENT_OUTREACH_PER_YEAR)[seg] * np.where(p.busy, 2.0, 1.0)
         reach = np.where(hog, reach * 3 + 6, reach)
-        slow_reply = rng.lognormal(np.log(5.0), 1.0, n)
+        slow_reply = rng.lognormal(np.log(4.0), 0.5, n)
         slow_reply = np.where(unavailable, rng.lognormal(np.log(90.0), 0.5, n), slow_reply)
         reach_out = {
             "answered": np.where(unavailable, 0.35, 0.92),
-            "unanswered": np.where(unavailable, 0.65, 0.08),
+            "unanswered": np.where(unavailable, 0.65, noise * 0.08),
         }
         out.append(
             self._acts(
@@ -894,7 +905,7 @@ class Builder:
                 {"call": 0.5, "email": 0.5},
                 reach_out,
                 (5, 25),
-                response=np.round(slow_reply, 1),
+                response=slow_reply,
             )
         )
         dodge = {"answered": 0.3, "unanswered": 0.7}
@@ -906,7 +917,7 @@ class Builder:
                 {"call": 0.5, "email": 0.5},
                 dodge,
                 (5, 15),
-                response=np.round(slow_reply * rng.uniform(1, 3, n), 1),
+                response=slow_reply * rng.uniform(1, 3, n),
             )
         )
         out.append(
@@ -917,14 +928,14 @@ class Builder:
                 "call",
                 {"answered": 1.0},
                 (10, 30),
-                response=np.round(rng.lognormal(np.log(2.0), 0.7, n), 1),
+                response=rng.lognormal(np.log(2.0), 0.5, n),
             )
         )
         rec_rate = np.where(b2b & ~new, 1.0, 0.0)
         advice = {
             "accepted": np.where(listen, 0.1, 0.8),
-            "declined": np.where(listen, 0.45, 0.12),
-            "ignored": np.where(listen, 0.45, 0.08),
+            "declined": np.where(listen, 0.45, noise * 0.12),
+            "ignored": np.where(listen, 0.45, noise * 0.08),
         }
         out.append(
             self._acts(self._counts(rec_rate, a, b), a, b, "recommendation", advice, (15, 30))
@@ -944,7 +955,11 @@ class Builder:
         prom_rate = np.where(b2b, 1.0, 0.2)
         out.append(
             self._acts(
-                self._counts(prom_rate, a, b), a, b, "promise", {"kept": 0.97, "broken": 0.03}
+                self._counts(prom_rate, a, b),
+                a,
+                b,
+                "promise",
+                {"kept": 0.97, "broken": noise * 0.03},
             )
         )
         fa = np.maximum(pa_, pb - 300 * DAY)
@@ -1015,7 +1030,11 @@ class Builder:
         base = np.where(rng.random(n) < 0.22, 1 + (rng.random(n) < 0.2), 0)
         base = np.where(p.has("public_complainer"), 0, base)
         usual = np.array([0.04, 0.05, 0.11, 0.33, 0.47])
-        parts = [self._review_rows(*self._spread(base, a, b), usual)]
+        steady = p.decoy >= 0
+        cust, t = self._spread(np.where(steady, 0, base), a, b)
+        parts = [self._review_rows(cust, t, usual)]
+        cust, t = self._spread(np.where(steady, base, 0), a, b)
+        parts.append(self._review_rows(cust, t, np.array([0.01, 0.02, 0.1, 0.37, 0.5])))
         lo = np.maximum(p.pattern_start, b - 365 * DAY)
         loud = np.where(p.has("public_complainer"), rng.integers(3, 7, n), 0)
         parts.append(
@@ -1028,8 +1047,8 @@ class Builder:
             )
         )
         anon = round(0.06 * n)
-        t = self.start + rng.random(anon) * (self.end - self.start)
-        anon_rows = self._review_rows(np.full(anon, -1), self._stamp(t), usual)
+        when = self.start + rng.random(anon) * (self.end - self.start)
+        anon_rows = self._review_rows(np.full(anon, -1), self._stamp(when), usual)
         anon_rows["lang"] = self._choice(np.array([0.55, 0.15, 0.1, 0.1, 0.1]), anon)
         parts.append(anon_rows)
         rows = {k: np.concatenate([x[k] for x in parts]) for k in parts[0]}
