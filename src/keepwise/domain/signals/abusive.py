@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from keepwise.domain.signals.base import Signal
 from keepwise.domain.signals.language import pattern
-from keepwise.domain.signals.sql import EVENT, as_of, level_case, lit, num, since, union
+from keepwise.domain.signals.sql import EVENT, as_of, count_of, level_case, lit, num, since, union
 
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
@@ -63,11 +63,10 @@ def levels(ctx: FeatureContext) -> str:
     days = num(ctx, "signals.abusive.flag_days")
     return f"""
     SELECT customer_id, {level_case(f"n_threats >= 1 OR n_days >= {days}", "n >= 1")} AS level,
-        CASE WHEN n_threats > 0 THEN CAST(n_threats AS VARCHAR) || ' threat'
-                  || CASE WHEN n_threats = 1 THEN '' ELSE 's' END || '; ' ELSE '' END
-            || CAST(n_messages AS VARCHAR) || ' abusive or threatening messages and '
-            || CAST(n_reports AS VARCHAR) || ' staff reports on '
-            || CAST(n_days AS VARCHAR) || ' different days' AS sentence,
+        CASE WHEN n_threats > 0 THEN {count_of("n_threats", "threat")} || '; ' ELSE '' END
+            || {count_of("n_messages", "abusive or threatening message")} || ' and '
+            || {count_of("n_reports", "staff report")} || ' on '
+            || {count_of("n_days", "day")} AS sentence,
         n
     FROM (SELECT customer_id, COUNT(*) AS n, SUM(threat) AS n_threats,
               COUNT(DISTINCT CAST(event_at AS DATE)) AS n_days,

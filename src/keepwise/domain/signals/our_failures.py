@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from keepwise.domain.signals.base import Signal
-from keepwise.domain.signals.sql import EVENT, as_of, level_case, num, since, ts, union
+from keepwise.domain.signals.sql import EVENT, as_of, count_of, level_case, num, since, ts, union
 
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
@@ -87,11 +87,12 @@ def levels(ctx: FeatureContext) -> str:
     return f"""
     SELECT m.customer_id,
         {level_case(f"n >= {flag} AND n >= {rate} * x.chances", f"n >= {watch}")} AS level,
-        'we answered ' || CAST(n_slow AS VARCHAR) || ' tickets late or never, broke '
-            || CAST(n_broken AS VARCHAR) || ' promises and left '
-            || CAST(n_complaints AS VARCHAR) || ' complaints unresolved ('
-            || CAST(n AS VARCHAR) || ' failures in ' || CAST(x.chances AS VARCHAR)
-            || ' tickets and promises)' AS sentence,
+        'we answered ' || {count_of("n_slow", "ticket")} || ' late or never, broke '
+            || {count_of("n_broken", "promise")} || ' and left '
+            || {count_of("n_complaints", "complaint")} || ' unresolved ('
+            || {count_of("n", "failure")} || ' in '
+            || {count_of("x.chances", "ticket or promise", "tickets and promises")} || ')'
+            AS sentence,
         n
     FROM (SELECT customer_id, COUNT(*) AS n,
               SUM(CASE WHEN kind = 'slow_response' THEN 1 ELSE 0 END) AS n_slow,

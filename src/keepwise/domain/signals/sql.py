@@ -92,3 +92,12 @@ def union(columns: tuple[tuple[str, str], ...], parts: list[str]) -> str:
     """
     header = "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {n}" for n, t in columns) + " WHERE 1 = 0"
     return "\nUNION ALL\n".join([header, *parts])
+
+
+def count_of(expr: str, noun: str, plural: str | None = None) -> str:
+    """Return SQL rendering ``expr`` with its noun, e.g. ``1 threat`` / ``3 threats``."""
+    many = plural or noun + "s"
+    return (
+        f"(CAST({expr} AS VARCHAR) || CASE WHEN {expr} = 1 THEN {lit(' ' + noun)}"
+        f" ELSE {lit(' ' + many)} END)"
+    )
