@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -172,3 +173,34 @@ def test_league_and_totals_agree_with_the_rows(rows: list[tuple[list[str], int, 
     assert totals["flagged"] == len(any_flag)
     assert math.isclose(totals["unprofitable_loss"], sum(-p for _, p, _ in rows if p < 0))
     con.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh_Hant", "ru", "et"])
+def test_report_in_other_languages(workspace: Workspace, lang: str):
+    from keepwise.reports.i18n import Formatter
+
+    html = render_report_html(workspace, customers=["C2"], lang=lang)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.html["lang"] == lang.replace("_", "-")
+    headings = [h.get_text() for h in soup.find_all("h2")]
+    assert "At a glance" not in headings and "Why customers leave" not in headings
+    text = soup.get_text(" ")
+    assert Formatter(lang, "EUR").money(66200) in text
+    assert re.search(r"%\(|\{\{|\bNone\b|\bnan\b", text) is None
+
+
+def test_profiles_only(workspace: Workspace):
+    html = render_report_html(workspace, customers=["C3"], profiles_only=True)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find(id="summary") is None and soup.find(id="customer-C3") is not None
+    with pytest.raises(ReportError, match="at least one"):
+        render_report_html(workspace, profiles_only=True)
+
+
+def test_run_with_empty_summary(tmp_path: Path):
+    ws = build_workspace(tmp_path / "ws")
+    with ws.connection() as con:
+        con.execute("UPDATE runs SET summary = '{}'")
+    soup = BeautifulSoup(render_report_html(ws), "html.parser")
+    assert "No data: the run has no churn figures." in soup.get_text()
+    assert soup.find(id="league").find("table") is not None

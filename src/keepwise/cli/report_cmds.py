@@ -40,6 +40,18 @@ def report(
         list[str] | None,
         typer.Option("--customer", "-c", help="Add a one-page profile of this customer (repeat)."),
     ] = None,
+    profiles_only: Annotated[
+        bool,
+        typer.Option("--profiles-only", help="Only the --customer profiles, no business pages."),
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help=f"One of: {', '.join(LANGUAGES)} (default: the workspace.locale setting).",
+        ),
+    ] = None,
     run: RunOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -48,7 +60,14 @@ def report(
     target = output or Path("report.pdf" if pdf else "report.html")
     if pdf and target.suffix.lower() != ".pdf":
         target = target.with_suffix(".pdf")
-    written = write_report(ws, target, run_id=run, customers=customer or ())
+    written = write_report(
+        ws,
+        target,
+        run_id=run,
+        customers=customer or (),
+        lang=lang or ws.settings.get_str("workspace.locale"),
+        profiles_only=profiles_only,
+    )
     kind = "pdf" if written.suffix.lower() == ".pdf" else "html"
     info = {
         "output": str(written),

@@ -23,8 +23,15 @@ from keepwise.domain.scorecard import ACTIONS, SIGNAL_NAMES
 from keepwise.errors import KeepwiseError
 from keepwise.reports import charts, report_charts
 from keepwise.reports.facts import clean, parse_reasons, read_facts
-from keepwise.reports.i18n import Formatter, environment
-from keepwise.reports.vocabulary import action_label, level_label, signal_label
+from keepwise.reports.i18n import Formatter, check_language, environment
+from keepwise.reports.vocabulary import (
+    N_,
+    action_label,
+    label,
+    level_label,
+    reason_label,
+    signal_label,
+)
 from keepwise.settings import Settings
 from keepwise.storage.workspace import Workspace
 
@@ -32,12 +39,13 @@ __all__ = ["ReportError", "render_report_html", "report_data", "write_report"]
 
 PROFILE_EVIDENCE = 8
 RESPONSE_BANDS: tuple[tuple[str, float | None], ...] = (
-    ("< 1 h", 1.0),
-    ("1–4 h", 4.0),
-    ("4–24 h", 24.0),
-    ("1–3 days", 72.0),
-    ("> 3 days", None),
+    (N_("< 1 h"), 1.0),
+    (N_("1–4 h"), 4.0),
+    (N_("4–24 h"), 24.0),
+    (N_("1–3 days"), 72.0),
+    (N_("> 3 days"), None),
 )
+NO_ANSWER = N_("no answer")
 
 
 class ReportError(KeepwiseError):
@@ -57,7 +65,7 @@ def _card_cte() -> str:
     return "WITH card AS (SELECT * FROM scorecard WHERE run_id = ?) "
 
 
-def _league(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+def _league(con: duckdb.DuckDBPyConnection, run_id: str, lang: str = "en") -> list[dict[str, Any]]:
     unions = " UNION ALL ".join(
         f"SELECT '{s}' AS signal, signal_{s} AS level, revenue, cost_to_serve, profit FROM card"
         for s in SIGNAL_NAMES
@@ -83,7 +91,7 @@ def _league(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]
         out.append(
             {
                 "signal": name,
-                "label": signal_label(name, "en"),
+                "label": signal_label(name, lang),
                 "flag": int(r.get("flag") or 0),
                 "watch": int(r.get("watch") or 0),
                 "no_data": int(r.get("no_data") or 0),
@@ -118,7 +126,7 @@ def _totals(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
 
 
 def _actions(
-    con: duckdb.DuckDBPyConnection, run_id: str, top: int
+    con: duckdb.DuckDBPyConnection, run_id: str, top: int, lang: str
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     stake = "abs(COALESCE(clv, profit, 0))"
     rows = {
@@ -134,7 +142,7 @@ def _actions(
     summary = [
         {
             "action": a,
-            "label": action_label(a, "en"),
+            "label": action_label(a, lang),
             "customers": int(rows.get(a, {}).get("customers") or 0),
             "revenue": rows.get(a, {}).get("revenue"),
             "profit": rows.get(a, {}).get("profit"),
@@ -157,7 +165,9 @@ def _actions(
     return summary, listed
 
 
-def _complaints(con: duckdb.DuckDBPyConnection, as_of: Any, slow_hours: float) -> dict[str, Any]:
+def _complaints(
+    con: duckdb.DuckDBPyConnection, as_of: Any, slow_hours: float, lang: str = "en"
+) -> dict[str, Any]:
     wait = (
         "CASE WHEN first_response_at IS NOT NULL AND first_response_at <= ? "
         "THEN date_diff('second', opened_at, first_response_at) / 3600.0 END"
@@ -183,8 +193,8 @@ def _complaints(con: duckdb.DuckDBPyConnection, as_of: Any, slow_hours: float) -
         [as_of, as_of, slow_hours, as_of, as_of],
     )[0]
     n = int(row["n"] or 0)
-    buckets = [(name, int(row[name] or 0)) for name, _ in RESPONSE_BANDS]
-    buckets.append(("no answer", n - int(row["answered"] or 0)))
+    buckets = [(label(name, lang), int(row[name] or 0)) for name, _ in RESPONSE_BANDS]
+    buckets.append((label(NO_ANSWER, lang), n - int(row["answered"] or 0)))
 
     def share(key: str) -> float | None:
         return (int(row[key] or 0) / n) if n else None
@@ -204,15 +214,14 @@ def _complaints(con: duckdb.DuckDBPyConnection, as_of: Any, slow_hours: float) -
     }
 
 
-def _reasons(business: dict[str, Any]) -> list[dict[str, Any]]:
+def _reasons(business: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     rows = []
     for r in business.get("reasons") or []:
-        source = str(r.get("source") or "")
-        reason = str(r.get("reason") or "other").replace("_", " ")
-        where = "exit survey" if "survey" in source else source.replace("_", " ")
         rows.append(
             {
-                "label": f"{reason} ({where})" if where else reason,
+                "label": reason_label(
+                    str(r.get("reason") or "other"), str(r.get("source") or ""), lang
+                ),
                 "customers": int(r.get("customers") or 0),
                 "revenue_per_year": clean(r.get("revenue_per_year")),
                 "margin_per_year": clean(r.get("margin_per_year")),
@@ -223,7 +232,7 @@ def _reasons(business: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _profile(
-    ws: Workspace, customer_id: str, run_id: str, as_of: Any, settings: Settings
+    ws: Workspace, customer_id: str, run_id: str, as_of: Any, settings: Settings, lang: str
 ) -> dict[str, Any]:
     profile = runs.customer_profile(ws, customer_id, run_id)
     facts = read_facts(
@@ -236,13 +245,13 @@ def _profile(
     signals = [
         {
             **s,
-            "label": signal_label(s["signal"], "en"),
-            "level_label": level_label(str(s["level"]), "en"),
+            "label": signal_label(s["signal"], lang),
+            "level_label": level_label(str(s["level"]), lang),
         }
         for s in profile["signals"]
     ]
     evidence = [
-        {**e, "signal": signal_label(s["signal"], "en")} for s in signals for e in s["evidence"]
+        {**e, "signal": signal_label(s["signal"], lang)} for s in signals for e in s["evidence"]
     ]
     return {
         **profile,
@@ -256,16 +265,52 @@ def _profile(
         "evidence": evidence[:PROFILE_EVIDENCE],
         "evidence_more": max(0, len(evidence) - PROFILE_EVIDENCE),
         "reasons": parse_reasons(profile["action"]["reasons"]),
-        "action_label": action_label(str(profile["action"]["action"] or ""), "en"),
+        "action_label": action_label(str(profile["action"]["action"] or ""), lang),
         "facts": facts,
         "name": facts.name,
     }
 
 
+def _churn_rows(churn: dict[str, Any]) -> list[dict[str, Any]]:
+    keys = ("year", "partial", "customers_at_start", "acquired", "churned", "churn_rate")
+    money = ("revenue_lost", "margin_lost")
+    return [
+        {**{k: r.get(k) for k in keys}, **{k: clean(r.get(k)) for k in money}}
+        for r in churn.get("by_year") or []
+        if isinstance(r, dict)
+    ]
+
+
+def _glance(business: dict[str, Any], totals: dict[str, Any]) -> dict[str, Any]:
+    last = (business.get("churn") or {}).get("last_12_months") or {}
+    lost = business.get("money_lost_to_churn") or {}
+    curve = business.get("whale_curve") or {}
+    return {
+        "churn_rate": clean(last.get("churn_rate")),
+        "churned": last.get("churned"),
+        "at_risk": last.get("customers"),
+        "revenue_lost": clean(lost.get("revenue_per_year")),
+        "calculator": clean(lost.get("calculator")),
+        "top20_share": clean(business.get("top20_share", curve.get("top20_share"))),
+        "unprofitable": totals.get("unprofitable"),
+        "unprofitable_loss": totals.get("unprofitable_loss") or 0.0,
+    }
+
+
 def report_data(
-    ws: Workspace, run_id: str | None = None, customers: Iterable[str] = ()
+    ws: Workspace,
+    run_id: str | None = None,
+    customers: Iterable[str] = (),
+    *,
+    lang: str = "en",
+    profiles_only: bool = False,
 ) -> dict[str, Any]:
-    """Collect every figure of the report for run ``run_id`` (default: the newest run)."""
+    """Collect every figure of the report for run ``run_id`` (default: the newest run).
+
+    With ``profiles_only`` only the customer profiles are read (the business sections, their
+    queries and charts are skipped).
+    """
+    lang = check_language(lang)
     settings = ws.settings
     try:
         run = runs.get_run(ws, run_id)
@@ -278,45 +323,61 @@ def report_data(
     business.setdefault("currency", currency)
     as_of = run["as_of"]
     top = settings.get_int("report.top_per_action")
-    with ws.connection(read_only=True) as con:
-        totals = _totals(con, rid)
-        league = _league(con, rid)
-        actions, listed = _actions(con, rid, top)
-        complaints = _complaints(con, as_of, settings.get_float("letters.slow_response_hours"))
-    churn = business.get("churn") or {}
-    reasons = _reasons(business)
-    profiles = [_profile(ws, cid, rid, as_of, settings) for cid in dict.fromkeys(customers)]
-    return {
+    ids = list(dict.fromkeys(customers))
+    if profiles_only and not ids:
+        raise ReportError("a profiles-only report needs at least one --customer")
+    data: dict[str, Any] = {
         "workspace": ws.path.name,
         "run": run,
         "as_of": as_of,
         "currency": currency,
-        "business": business,
-        "totals": totals,
-        "league": league,
-        "actions": actions,
-        "listed": listed,
-        "complaints": complaints,
-        "churn": churn,
-        "last_12": churn.get("last_12_months") or {},
-        "by_year": churn.get("by_year") or [],
-        "money_lost": business.get("money_lost_to_churn") or {},
-        "reasons": reasons,
-        "profiles": profiles,
+        "lang": lang,
+        "profiles_only": profiles_only,
         "top_per_action": top,
-        "charts": {
-            "whale": Markup(report_charts.inline_svg(charts.whale_curve_svg(business))),
-            "retention": Markup(report_charts.inline_svg(charts.retention_heatmap_svg(business))),
-            "league": Markup(report_charts.signal_league_svg(league, currency)),
-            "actions": Markup(report_charts.actions_svg(actions, currency)),
-            "reasons": Markup(report_charts.reasons_svg(reasons, currency)),
-            "response": Markup(report_charts.response_time_svg(complaints["buckets"])),
-        },
+        "profiles": [_profile(ws, cid, rid, as_of, settings, lang) for cid in ids],
     }
+    if profiles_only:
+        return data
+    with ws.connection(read_only=True) as con:
+        totals = _totals(con, rid)
+        league = _league(con, rid, lang)
+        actions, listed = _actions(con, rid, top, lang)
+        complaints = _complaints(
+            con, as_of, settings.get_float("letters.slow_response_hours"), lang
+        )
+    reasons = _reasons(business, lang)
+    data.update(
+        {
+            "totals": totals,
+            "glance": _glance(business, totals),
+            "by_year": _churn_rows(business.get("churn") or {}),
+            "league": league,
+            "actions": actions,
+            "listed": listed,
+            "complaints": complaints,
+            "reasons": reasons,
+            "charts": {
+                "whale": Markup(report_charts.inline_svg(charts.whale_curve_svg(business))),
+                "retention": Markup(
+                    report_charts.inline_svg(charts.retention_heatmap_svg(business))
+                ),
+                "league": Markup(report_charts.signal_league_svg(league, currency, lang)),
+                "actions": Markup(report_charts.actions_svg(actions, currency, lang)),
+                "reasons": Markup(report_charts.reasons_svg(reasons, currency, lang)),
+                "response": Markup(report_charts.response_time_svg(complaints["buckets"], lang)),
+            },
+        }
+    )
+    return data
 
 
 def render_report_html(
-    ws: Workspace, run_id: str | None = None, customers: Iterable[str] = ()
+    ws: Workspace,
+    run_id: str | None = None,
+    customers: Iterable[str] = (),
+    *,
+    lang: str = "en",
+    profiles_only: bool = False,
 ) -> str:
     """Return the business report of a run as one self-contained HTML document.
 
@@ -328,14 +389,25 @@ def render_report_html(
         The run to report on (default: the newest; ``ReportError`` when there is none).
     customers
         Customer ids that get a one-page profile after the business sections.
+    lang
+        The report's language (one of ``LANGUAGES``); numbers, money and dates follow it.
+    profiles_only
+        Write only the customer profiles, without the business sections.
     """
-    data = report_data(ws, run_id, customers)
-    fmt = Formatter("en", data["currency"])
-    return environment("en").get_template("report/business.html").render(fmt=fmt, **data)
+    data = report_data(ws, run_id, customers, lang=lang, profiles_only=profiles_only)
+    fmt = Formatter(data["lang"], data["currency"])
+    template = environment(data["lang"]).get_template("report/business.html")
+    return fmt.tidy(template.render(fmt=fmt, **data))
 
 
 def write_report(
-    ws: Workspace, output: Path, run_id: str | None = None, customers: Iterable[str] = ()
+    ws: Workspace,
+    output: Path,
+    run_id: str | None = None,
+    customers: Iterable[str] = (),
+    *,
+    lang: str = "en",
+    profiles_only: bool = False,
 ) -> Path:
     """Write the report to ``output``: PDF (WeasyPrint) when it ends in ``.pdf``, else HTML.
 
@@ -343,7 +415,7 @@ def write_report(
     leaves half a report.
     """
     output = Path(output)
-    html = render_report_html(ws, run_id, customers)
+    html = render_report_html(ws, run_id, customers, lang=lang, profiles_only=profiles_only)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".keepwise-report-", dir=output.parent)
     os.close(fd)

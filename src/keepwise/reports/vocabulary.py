@@ -6,6 +6,7 @@ translate them at render time with :func:`label`.
 
 from __future__ import annotations
 
+from keepwise.domain.contract.schema import SURVEY_REASONS
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
 from keepwise.reports.i18n import translations
 
@@ -67,9 +68,27 @@ CANNOT_DO: dict[str, str] = {
     "unhappy": N_("We cannot fix what we do not hear about; tell us early."),
 }
 
+REASON_LABELS: dict[str, str] = {
+    "price": N_("price"),
+    "quality": N_("quality"),
+    "competitor_offer": N_("a competitor's offer"),
+    "responsiveness": N_("poor responsiveness"),
+    "broken_promise": N_("a broken promise"),
+    "unresolved_complaint": N_("an unresolved complaint"),
+    "overall_dissatisfaction": N_("overall dissatisfaction"),
+    "no_longer_needed": N_("no longer needed"),
+    "other": N_("other"),
+}
+
+REASON_SOURCES: dict[str, str] = {
+    "exit_survey": N_("exit survey"),
+    "end_reason": N_("end reason"),
+}
+
 assert set(SIGNAL_LABELS) == set(SIGNAL_NAMES) == set(CANNOT_DO)
 assert set(LEVEL_LABELS) == set(LEVELS)
 assert set(ACTION_LABELS) == set(ACTIONS)
+assert set(REASON_LABELS) == set(SURVEY_REASONS)
 
 
 def label(message: str, lang: str) -> str:
@@ -90,3 +109,12 @@ def level_label(level: str, lang: str) -> str:
 def action_label(action: str, lang: str) -> str:
     """Return the translated label of an action."""
     return label(ACTION_LABELS.get(action, action.replace("_", " ")), lang)
+
+
+def reason_label(reason: str, source: str, lang: str) -> str:
+    """Return ``reason (source)`` translated, e.g. ``price (exit survey)``."""
+    what = label(REASON_LABELS.get(reason, reason.replace("_", " ")), lang)
+    where = REASON_SOURCES.get(source)
+    if where is None:
+        where = REASON_SOURCES["exit_survey"] if "survey" in source else source.replace("_", " ")
+    return f"{what} ({label(where, lang)})" if where else what
