@@ -76,6 +76,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Thank you for your reply, but the problem is still there. Kindly have "
                 "another look.",
             ),
+            (
+                "Invoice charged twice",
+                "I'm afraid the last invoice charged us twice. Could you please correct it?",
+            ),
         ),
         "change_request": (
             (
@@ -141,6 +145,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Terrible experience",
                 "Honestly, this is the worst experience I've had with a supplier. Sort it out.",
             ),
+            (
+                "Losing my patience",
+                "I have called four times this week and I'm losing my patience. Just fix it.",
+            ),
         ),
         "abusive": (
             (
@@ -154,6 +162,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
             (
                 "Pathetic service",
                 "Are you stupid or just lazy? Your staff are worthless and should be ashamed.",
+            ),
+            (
+                "Liars and crooks",
+                "You are liars and crooks. Your so-called support is a piece of garbage.",
             ),
         ),
         "threat": (
@@ -169,6 +181,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
             (
                 "Legal action",
                 "I'm going to destroy your reputation and see you in court. You have been warned.",
+            ),
+            (
+                "My lawyer will call",
+                "My lawyer will be in touch and I will sue you. Watch your back.",
             ),
         ),
         "demand": (
@@ -248,6 +264,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "先週お問い合わせしましたが、まだご返信をいただいておりません。ご確認をお願い"
                 "いたします。",
             ),
+            (
+                "請求の誤りについて",
+                "恐れ入りますが、先月の請求が二重になっているようです。ご確認いただけますでしょうか。",
+            ),
         ),
         "change_request": (
             (
@@ -270,14 +290,20 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "配送が遅れるのはこれで三回目です。本当にうんざりしています。今日中に対応して"
                 "ください。",
             ),
+            (
+                "いい加減にしてください",
+                "今週四回も電話しました。もう我慢の限界です。早く直してください。",
+            ),
         ),
         "abusive": (
             ("役立たず", "おたくのサポートは本当に役立たずだ。馬鹿ばかりで話にならない。"),
             ("無能すぎる", "こんな無能な会社は初めてだ。ふざけるな。"),
+            ("詐欺師", "お前らは嘘つきの詐欺師だ。最低の会社だな。"),
         ),
         "threat": (
             ("最終警告", "金曜日までに直さなければ訴えるぞ。後悔することになる。"),
             ("覚えておけ", "お前の会社の場所は知っている。覚えておけ。"),
+            ("弁護士に相談します", "弁護士に相談して訴えるつもりだ。覚悟しておけ。"),
         ),
         "demand": (
             (
@@ -317,6 +343,7 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "很抱歉要反映，這次交貨延遲了一週，也沒有人通知我們。希望能得到說明。",
             ),
             ("仍在等待回覆", "上週已來信詢問，至今尚未收到回覆，麻煩您們協助確認，謝謝。"),
+            ("帳單有誤", "不好意思，上個月的帳單好像重複收費了，麻煩幫忙確認，謝謝。"),
         ),
         "change_request": (
             ("需求變更", "我們重新考慮後，希望首頁的設計再修改一次。"),
@@ -325,14 +352,19 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
         "billing": (("發票問題", "請問可以重新寄送上個月的發票嗎？"),),
         "price_objection": (("價格太高", "報價比我們預期高很多，可以再便宜一點嗎？"),),
         "other": (("感謝", "謝謝你們上週的快速協助。"),),
-        "angry": (("無法接受", "這已經是第三次延遲交貨了，我真的受夠了，請今天處理。"),),
+        "angry": (
+            ("無法接受", "這已經是第三次延遲交貨了，我真的受夠了，請今天處理。"),
+            ("請盡快處理", "這週我已經打了四次電話，耐心快用完了，請盡快解決。"),
+        ),
         "abusive": (
             ("你們真沒用", "你們的客服根本是一群廢物，跟笨蛋一樣，什麼都做不好。"),
             ("無能", "從沒見過這麼無能的公司，簡直是白痴。"),
+            ("騙子", "你們就是一群騙子，爛公司，垃圾服務。"),
         ),
         "threat": (
             ("最後警告", "如果星期五之前不解決，我一定會告你們，你們會後悔的。"),
             ("走著瞧", "我知道你們辦公室在哪裡，走著瞧。"),
+            ("律師函", "我會請律師告你們，你們給我小心一點。"),
         ),
         "demand": (("緊急", "我不管今天是星期日，今晚一定要完成，馬上打電話給我。"),),
         "claim": (("承諾的事項", "你們的同事上個月答應我們免費升級，請立即處理。"),),
@@ -365,6 +397,11 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Я писал на прошлой неделе, но ответа до сих пор нет. Буду благодарен, если "
                 "кто-нибудь разберётся.",
             ),
+            (
+                "Ошибка в счёте",
+                "Извините, похоже, в последнем счёте оплату выставили дважды. "
+                "Проверьте, пожалуйста.",
+            ),
         ),
         "change_request": (
             (
@@ -391,6 +428,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Уже третий раз задерживаете доставку. Я очень зол и устал от этого. Исправьте "
                 "сегодня же.",
             ),
+            (
+                "Терпение кончается",
+                "Я звонил четыре раза за неделю, терпение на исходе. Пожалуйста, исправьте.",
+            ),
         ),
         "abusive": (
             (
@@ -398,6 +439,7 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Ваша поддержка — сборище бесполезных идиотов. Сделайте свою работу.",
             ),
             ("Некомпетентность", "Такой некомпетентной конторы я ещё не видел. Вы просто тупые."),
+            ("Мошенники", "Вы лжецы и мошенники. Ваша контора — полный отстой."),
         ),
         "threat": (
             (
@@ -405,6 +447,7 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Если к пятнице не исправите, я подам на вас в суд. Вы пожалеете об этом.",
             ),
             ("Вы пожалеете", "Я знаю, где ваш офис. Вы об этом пожалеете."),
+            ("Суд", "Мой юрист подаст на вас в суд. Берегитесь, вы за это заплатите."),
         ),
         "demand": (
             (
@@ -443,6 +486,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Kirjutasin eelmisel nädalal, kuid vastust pole siiani tulnud. Oleksin tänulik, "
                 "kui keegi asja uuriks.",
             ),
+            (
+                "Arve viga",
+                "Vabandust, tundub, et eelmine arve esitati meile kaks korda. Palun kontrollige.",
+            ),
         ),
         "change_request": (
             (
@@ -468,6 +515,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Juba kolmas kord hilineb tarne. Olen tõesti vihane ja tüdinud. "
                 "Parandage see täna.",
             ),
+            (
+                "Kannatus katkeb",
+                "Helistasin sel nädalal neli korda ja mu kannatus on otsas. Palun parandage.",
+            ),
         ),
         "abusive": (
             ("Te olete kasutud", "Teie klienditugi on täiesti kasutud idioodid. Tehke oma tööd."),
@@ -475,6 +526,7 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Ebakompetentsed",
                 "Nii saamatut firmat pole ma varem näinud. Te olete lihtsalt lollid.",
             ),
+            ("Petised", "Te olete valetajad ja petised. Teie firma on täielik prügi."),
         ),
         "threat": (
             (
@@ -482,6 +534,10 @@ TICKETS: Final[dict[str, dict[str, tuple[Pair, ...]]]] = {
                 "Kui see reedeks korda ei saa, kaeban teid kohtusse. Te kahetsete seda.",
             ),
             ("Te kahetsete", "Ma tean, kus teie kontor asub. Te veel kahetsete seda."),
+            (
+                "Kohus",
+                "Minu jurist annab teid kohtusse. Te maksate selle eest, olge ettevaatlikud!",
+            ),
         ),
         "demand": (
             (
