@@ -201,6 +201,7 @@ def compute_clv(
 
     # -- repeat buyers: BTYD or fallback ----------------------------------------------------
     row_of = np.full(0, 0, dtype=np.int64)
+    last_gap = np.full(n, np.nan)
     if rfm is not None and rfm.num_rows:
         rid = rfm.column("customer_id").to_pylist()
         row_of = np.array([index.get(c, -1) for c in rid], dtype=np.int64)
@@ -210,6 +211,7 @@ def compute_clv(
         revenue = _col(rfm, "revenue", 0.0)[known]
         since_last = _col(rfm, "days_since_last")[known]
         rows = row_of[known]
+        last_gap[rows] = since_last
         for k, v in (("frequency", x), ("recency", tx), ("T", T), ("monetary_value", mv)):
             out[k][rows] = v
         buyers = ~contract[rows]
@@ -279,7 +281,16 @@ def compute_clv(
         recent = people["age_days"] <= inactive
         alive = np.where(ended | ~recent, 0.0, 1.0)
         out["p_alive"][idle] = alive[idle]
-        out["churn_prob"][idle] = 1.0 - alive[idle] * report.get("monthly_retention", 1.0)
+        if "monthly_retention" not in report:
+            seen = np.isfinite(out["T"]) & ~contract
+            kept, _, source = _empirical_retention(out["T"][seen] * unit, last_gap[seen], s)
+            kept = min(max(kept, 1e-6), 1 - 1e-6)
+            report["monthly_retention"] = kept ** (DAYS_PER_MONTH / inactive)
+            report["monthly_retention_source"] = source
+        month_keep = report["monthly_retention"] ** (
+            s.get_int("clv.churn_period_days") / DAYS_PER_MONTH
+        )
+        out["churn_prob"][idle] = 1.0 - alive[idle] * month_keep
         for k in ("expected_purchases", "expected_spend", "clv", "clv_low", "clv_high"):
             out[k][idle] = 0.0
         out["frequency"][idle] = np.nan
@@ -648,6 +659,38 @@ def _bootstrap_interval(
 # -- fallback -------------------------------------------------------------------------------------
 
 
+def _empirical_retention(
+    age_days: FloatArray, since_last: FloatArray, s: Any
+) -> tuple[float, float, str]:
+    """Return retention over the inactivity window, its standard error and where it came from.
+
+    Retention is the share of customers first seen at least one window ago who ordered within
+    the last window; with fewer than 10 such customers, ``clv.fallback_annual_retention``.
+    """
+    window = float(s.get_int("clv.fallback_inactive_days"))
+    old = age_days >= window
+    if old.sum() >= 10:
+        kept = float(np.mean(since_last[old] <= window))
+        se = math.sqrt(max(kept * (1 - kept), 1e-9) / old.sum())
+        return (
+            kept,
+            se,
+            (
+                f"{kept:.0%} of the {int(old.sum())} customers first seen at least "
+                f"{window:.0f} days ago ordered within the last window"
+            ),
+        )
+    kept = s.get_float("clv.fallback_annual_retention") ** (window / 365.25)
+    return (
+        kept,
+        0.0,
+        (
+            "too few customers old enough to measure retention: setting "
+            "clv.fallback_annual_retention used"
+        ),
+    )
+
+
 def _fallback(
     x: FloatArray,
     T: FloatArray,
@@ -668,22 +711,8 @@ def _fallback(
     """
     window = float(s.get_int("clv.fallback_inactive_days"))
     age_days = T * unit
-    old = age_days >= window
     active = since_last <= window
-    if old.sum() >= 10:
-        kept = float(np.mean(active[old]))
-        se = math.sqrt(max(kept * (1 - kept), 1e-9) / old.sum())
-        source = (
-            f"{kept:.0%} of the {int(old.sum())} customers first seen at least {window:.0f} days "
-            "ago ordered within the last window"
-        )
-    else:
-        kept = s.get_float("clv.fallback_annual_retention") ** (window / 365.25)
-        se = 0.0
-        source = (
-            "too few customers old enough to measure retention: setting "
-            "clv.fallback_annual_retention used"
-        )
+    kept, se, source = _empirical_retention(age_days, since_last, s)
     kept = min(max(kept, 1e-6), 1 - 1e-6)
     per_month = DAYS_PER_MONTH / window
 
