@@ -159,3 +159,18 @@ def test_division_is_in_double_like_duckdb(
     assert result.column("share").type == result.column("thirds").type
     same(duck.query(sql), result, "division")
     assert result.column("guarded").null_count == result.num_rows
+
+
+def test_nested_ctes_keep_their_meaning(
+    same: Any, duck: DuckDBEngine, sparkeng: SparkEngine
+) -> None:
+    sql = """
+    WITH m AS (SELECT 10 AS x)
+    SELECT m.x AS outer_x, a.x AS ax, b.x AS bx
+    FROM m
+    JOIN (WITH m AS (SELECT 1 AS x) SELECT m.x FROM m) a ON TRUE
+    JOIN (WITH m AS (SELECT 2 AS x), r AS (SELECT x FROM m) SELECT r.x FROM r) b ON TRUE
+    """
+    result = sparkeng.query(sql)
+    assert result.to_pylist() == [{"outer_x": 10, "ax": 1, "bx": 2}]
+    same(duck.query(sql), result, "nested CTEs")

@@ -80,3 +80,14 @@ def test_contract_types_map_to_spark_types() -> None:
     assert spark_type("DECIMAL(18,2)") == "DECIMAL(18, 2)"
     assert spark_type("BOOLEAN") == "BOOLEAN"
     assert spark_type("JSON") == "STRING"
+
+
+def test_nested_ctes_with_one_name_stay_two_tables() -> None:
+    sql = (
+        "SELECT a.x AS ax, b.x AS bx FROM (WITH m AS (SELECT 1 AS x) SELECT m.x FROM m) a "
+        "JOIN (WITH m AS (SELECT 2 AS x) SELECT x FROM m) b ON TRUE"
+    )
+    out = to_spark(sql)
+    tree = sqlglot.parse_one(out, read="spark")
+    names = [cte.alias_or_name for cte in tree.find_all(sqlglot.exp.CTE)]
+    assert len(names) == len(set(names)) == 2

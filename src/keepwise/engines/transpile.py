@@ -22,6 +22,9 @@ a second hand-written copy:
     ``PERCENTILE(x, q)`` (same linear interpolation). ``quantile_disc`` / ``quantile`` become
     ``PERCENTILE_DISC(q) WITHIN GROUP (ORDER BY x)``.
 
+Nested ``WITH`` clauses are hoisted to the top by SQLGlot for Spark; CTEs are renamed first so
+that two subqueries each defining ``m`` stay two different tables.
+
 What cannot be given the same meaning is refused with :class:`TranspileError`, naming the
 construct, rather than silently computing something else: DuckDB list and struct functions,
 ``epoch()``, ``age()``, macros.
@@ -207,6 +210,53 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _defines(query: exp.Expr, name: str) -> bool:
+    with_ = query.args.get("with_") or query.args.get("with")
+    return isinstance(with_, exp.With) and any(
+        cte.alias_or_name == name for cte in with_.expressions
+    )
+
+
+def _unique_ctes(tree: exp.Expression) -> exp.Expression:
+    """Give every CTE a name used once in the statement, keeping what each reference means.
+
+    SQLGlot moves nested ``WITH`` clauses to the top for Spark; two subqueries that each
+    define a CTE ``m`` would then collide (Spark refuses duplicate names, and a silent merge
+    would read the wrong one). References keep the old name as their alias, so qualified
+    columns (``m.customer_id``) still resolve.
+    """
+    taken: set[str] = set()
+    for with_ in list(tree.find_all(exp.With)):
+        scope = with_.parent
+        if scope is None:
+            continue
+        for cte in with_.expressions:
+            old = cte.alias_or_name
+            new, k = old, 1
+            while new in taken:
+                k += 1
+                new = f"{old}__{k}"
+            taken.add(new)
+            if new == old:
+                continue
+            for table in list(scope.find_all(exp.Table)):
+                if table.name != old or table.args.get("db"):
+                    continue
+                node, shadowed = table.parent, False
+                while node is not None and node is not scope:
+                    if _defines(node, old):
+                        shadowed = True
+                        break
+                    node = node.parent
+                if shadowed:
+                    continue
+                if not table.alias:
+                    table.set("alias", exp.TableAlias(this=exp.to_identifier(old)))
+                table.set("this", exp.to_identifier(new))
+            cte.set("alias", exp.TableAlias(this=exp.to_identifier(new)))
+    return tree
+
+
 @lru_cache(maxsize=1024)
 def to_spark(sql: str) -> str:
     """Translate one DuckDB-dialect statement to Spark SQL with the same results.
@@ -233,5 +283,5 @@ def to_spark(sql: str) -> str:
     problems = _problems(tree)
     if problems:
         raise TranspileError(problems, sql)
-    tree = tree.transform(_rewrite)
+    tree = _unique_ctes(tree.transform(_rewrite))
     return tree.sql(dialect=WRITE)
