@@ -67,11 +67,27 @@ def test_late_payer_pattern_flags_with_numbers(run: Run) -> None:
     result = run({"customers": [customer("LATE")], "invoices": invoices})
     assert level(result, "LATE", "late_payer") == "flag"
     assert sentence(result, "LATE", "late_payer") == (
-        "paid 6 of 6 invoices late, 31 days on average; 1 overdue now (oldest 20 days), USD 4120"
+        "paid 6 of 6 invoices late, 31 days on average; 1 invoice 1–30 days overdue now, USD 4120"
     )
     records = evidence(result, "LATE", "late_payer")
     assert {e["record_id"] for e in records} == {"L0", "L1", "L2", "L3", "L4", "O1"}
     assert next(e for e in records if e["record_id"] == "O1")["detail"] == "unpaid, 20 days overdue"
+
+
+def test_ageing_buckets_and_write_offs_in_the_sentence(run: Run) -> None:
+    invoices = [
+        _invoice("A", "C", 200, 150),
+        _invoice("B", "C", 75, None, 4120.0),
+        _invoice("C", "C", 120, None, 300.0),
+        _invoice("D", "C", 300, 300),
+        {**_invoice("W", "C", 250, None, 500.0), "status": "written_off"},
+    ]
+    result = run({"customers": [customer("C")], "invoices": invoices})
+    assert level(result, "C", "late_payer") == "flag"
+    assert sentence(result, "C", "late_payer") == (
+        "paid 4 of 5 invoices late, 73 days on average; 1 invoice 61–90 days overdue now,"
+        " USD 4120, 1 invoice over 90 days overdue now, USD 300; 1 written off, USD 500"
+    )
 
 
 def test_one_late_invoice_never_flags(run: Run) -> None:

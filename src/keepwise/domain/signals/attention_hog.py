@@ -114,7 +114,9 @@ def levels(ctx: FeatureContext) -> str:
         {intstr("minutes")} || ' staff minutes over ' || CAST(n AS VARCHAR)
             || ' tickets (' || CAST(touches AS VARCHAR) || ' touchpoints, '
             || {onestr("intensity")} || ' times the usual ticket in length and touchpoints): '
-            || {onestr("ratio")} || ' times their share of revenue (segment percentile '
+            || CASE WHEN revenue <= 1 THEN 'no revenue in the same period'
+                    ELSE {onestr("ratio")} || ' times their share of revenue' END
+            || ' (segment percentile '
             || {pctstr("peer_rank")} || ')' AS sentence,
         n
     FROM r WHERE n > 0

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keepwise.domain.signals.base import Signal
-from keepwise.domain.signals.sql import EVENT, as_of, level_case, num, since, union
+from keepwise.domain.signals.sql import (
+    EVENT,
+    as_of,
+    count_of,
+    join_parts,
+    level_case,
+    num,
+    since,
+    union,
+)
 
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
@@ -49,11 +58,19 @@ def levels(ctx: FeatureContext) -> str:
         f" OR (n_reports >= 1 AND n_ignored >= {n_min} - 1)"
     )
     watch = f"n_ignored >= {n_min} - 1 OR n_reports >= 1"
+    sentence = join_parts(
+        [
+            (
+                "n_advice > 0",
+                "'declined or ignored ' || CAST(n_ignored AS VARCHAR) || ' of '"
+                f" || {count_of('n_advice', 'recommendation')}",
+            ),
+            ("n_reports > 0", count_of("n_reports", "staff report") + " || ' of ignored advice'"),
+        ]
+    )
     return f"""
     SELECT customer_id, {level_case(flag, watch)} AS level,
-        'declined or ignored ' || CAST(n_ignored AS VARCHAR) || ' of '
-            || CAST(n_advice AS VARCHAR) || ' recommendations; '
-            || CAST(n_reports AS VARCHAR) || ' staff reports of ignored advice' AS sentence,
+        {sentence} AS sentence,
         n_ignored + n_reports AS n
     FROM (SELECT customer_id, SUM(advice) AS n_advice, SUM(ignored) AS n_ignored,
               SUM(report) AS n_reports

@@ -5,10 +5,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keepwise.domain.signals.base import Signal
-from keepwise.domain.signals.sql import as_of, intstr, level_case, money, num, since
+from keepwise.domain.signals.sql import (
+    as_of,
+    count_of,
+    intstr,
+    join_parts,
+    level_case,
+    lit,
+    money,
+    num,
+    since,
+)
 
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
+
+
+AGEING = ((1, 30), (31, 60), (61, 90), (91, None))
+"""Ageing buckets of overdue invoices, in days past due (DESIGN §4)."""
 
 
 def _invoices(ctx: FeatureContext) -> str:
@@ -18,7 +32,7 @@ def _invoices(ctx: FeatureContext) -> str:
     SELECT customer_id, invoice_id, due_at, amount, status,
         CASE WHEN paid_at IS NOT NULL AND paid_at <= {a} THEN date_diff('day', due_at, paid_at)
              ELSE date_diff('day', due_at, {a}) END AS days_late,
-        CASE WHEN COALESCE(status, 'open') IN ('open', 'written_off')
+        CASE WHEN COALESCE(status, 'open') = 'open'
                   AND (paid_at IS NULL OR paid_at > {a}) THEN 1 ELSE 0 END AS open_now,
         CASE WHEN status = 'written_off' THEN 1 ELSE 0 END AS written_off
     FROM invoices
@@ -41,29 +55,49 @@ def levels(ctx: FeatureContext) -> str:
         f" OR (n_late >= {watch_min} AND (max_overdue >= {overdue} OR n_written_off >= 1))"
     )
     watch = f"n_late >= {watch_min} OR n_written_off >= 1 OR max_overdue >= {overdue}"
+    paid_or_open = f"{late} AND written_off = 0"
+    buckets = ""
+    parts = []
+    for low, high in AGEING:
+        label = f"{low}–{high}" if high else f"over {low - 1}"
+        cond = f"open_now = 1 AND {late} AND days_late >= {low}" + (
+            f" AND days_late <= {high}" if high else ""
+        )
+        key = f"{low}_{high or 'plus'}"
+        buckets += (
+            f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS n_age_{key},"
+            f" SUM(CASE WHEN {cond} THEN amount ELSE 0 END) AS amount_age_{key},\n"
+        )
+        parts.append(
+            (
+                f"n_age_{key} > 0",
+                f"{count_of(f'n_age_{key}', 'invoice')}"
+                f" || {lit(' ' + label + ' days overdue now, ')}"
+                f" || {money(ctx, f'amount_age_{key}')}",
+            )
+        )
+    overdue_text = f"COALESCE('; ' || NULLIF({join_parts(parts, ', ')}, ''), '')"
     return f"""
     WITH x AS ({_invoices(ctx)}),
     m AS (
         SELECT customer_id,
             COUNT(*) AS n_due,
             SUM(CASE WHEN {late} THEN 1 ELSE 0 END) AS n_late,
-            SUM(CASE WHEN {late} THEN days_late * amount ELSE 0 END)
-                / NULLIF(SUM(CASE WHEN {late} THEN amount ELSE 0 END), 0) AS avg_days,
-            SUM(CASE WHEN open_now = 1 AND {late} THEN 1 ELSE 0 END) AS n_overdue,
-            SUM(CASE WHEN open_now = 1 AND {late} THEN amount ELSE 0 END) AS overdue_amount,
-            COALESCE(MAX(CASE WHEN open_now = 1 AND written_off = 0 AND {late}
-                              THEN days_late END), 0) AS max_overdue,
+            SUM(CASE WHEN {paid_or_open} THEN days_late * amount ELSE 0 END)
+                / NULLIF(SUM(CASE WHEN {paid_or_open} THEN amount ELSE 0 END), 0) AS avg_days,
+            {buckets}
+            COALESCE(MAX(CASE WHEN open_now = 1 AND {late} THEN days_late END), 0)
+                AS max_overdue,
             SUM(written_off) AS n_written_off,
             SUM(CASE WHEN written_off = 1 THEN amount ELSE 0 END) AS written_off_amount
         FROM x GROUP BY customer_id
     )
     SELECT customer_id,
         {level_case(flag, watch)} AS level,
-        'paid ' || CAST(n_late AS VARCHAR) || ' of ' || CAST(n_due AS VARCHAR)
-            || ' invoices late, ' || COALESCE({intstr("avg_days")}, '0') || ' days on average'
-            || CASE WHEN n_overdue > 0 THEN '; ' || CAST(n_overdue AS VARCHAR)
-                    || ' overdue now (oldest ' || CAST(max_overdue AS VARCHAR) || ' days), '
-                    || {money(ctx, "overdue_amount")} ELSE '' END
+        'paid ' || CAST(n_late AS VARCHAR) || ' of ' || {count_of("n_due", "invoice")}
+            || ' late' || CASE WHEN avg_days IS NULL THEN '' ELSE ', '
+                    || {intstr("avg_days")} || ' days on average' END
+            || {overdue_text}
             || CASE WHEN n_written_off > 0 THEN '; ' || CAST(n_written_off AS VARCHAR)
                     || ' written off, ' || {money(ctx, "written_off_amount")} ELSE '' END
             AS sentence,

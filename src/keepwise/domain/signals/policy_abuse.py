@@ -8,7 +8,9 @@ from keepwise.domain.signals.base import Signal
 from keepwise.domain.signals.sql import (
     EVENT,
     as_of,
+    count_of,
     customers,
+    join_parts,
     level_case,
     money,
     num,
@@ -62,6 +64,18 @@ def levels(ctx: FeatureContext) -> str:
         f"n_reports >= 1 OR (n_returns >= {n_min} - 1 AND return_rate >= {rate} / 2"
         f" AND peer_rank >= {peer})"
     )
+    sentence = join_parts(
+        [
+            (
+                "n_returns > 0",
+                f"{count_of('n_returns', 'return')} || ' on ' || {count_of('n_orders', 'order')}"
+                f" || ', ' || {money(ctx, 'returned')} || ' of ' || {money(ctx, 'bought')}"
+                f" || ' bought (' || {pctstr('return_rate')} || ', segment percentile '"
+                f" || {pctstr('peer_rank')} || ')'",
+            ),
+            ("n_reports > 0", count_of("n_reports", "staff report") + " || ' of policy abuse'"),
+        ]
+    )
     return f"""
     WITH m AS (
         SELECT customer_id, SUM(bought) AS bought, SUM(returned) AS returned,
@@ -78,11 +92,7 @@ def levels(ctx: FeatureContext) -> str:
         FROM {customers(ctx)} c LEFT JOIN m ON m.customer_id = c.customer_id
     )
     SELECT customer_id, {level_case(flag, watch)} AS level,
-        CAST(n_returns AS VARCHAR) || ' returns on ' || CAST(n_orders AS VARCHAR)
-            || ' orders, ' || {money(ctx, "returned")} || ' of ' || {money(ctx, "bought")}
-            || ' bought (' || {pctstr("return_rate")} || ', segment percentile '
-            || {pctstr("peer_rank")} || '); ' || CAST(n_reports AS VARCHAR)
-            || ' staff reports of policy abuse' AS sentence,
+        {sentence} AS sentence,
         n_returns + n_reports AS n
     FROM r WHERE n_returns + n_reports > 0
     """

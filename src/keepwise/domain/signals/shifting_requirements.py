@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keepwise.domain.signals.base import Signal
-from keepwise.domain.signals.sql import as_of, customers, level_case, num, pctstr, since
+from keepwise.domain.signals.sql import as_of, count_of, customers, level_case, num, pctstr, since
 
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
@@ -36,9 +36,11 @@ def levels(ctx: FeatureContext) -> str:
         FROM {customers(ctx)} c LEFT JOIN m ON m.customer_id = c.customer_id
     )
     SELECT customer_id, {level_case(flag, watch)} AS level,
-        CAST(n_requests AS VARCHAR) || ' change requests and ' || CAST(n_reopened AS VARCHAR)
-            || ' reopened tickets in the window, ' || {pctstr("n_changes / n_tickets")}
-            || ' of their ' || CAST(n_tickets AS VARCHAR) || ' tickets (segment percentile '
+        {count_of("n_requests", "change request")}
+            || CASE WHEN n_reopened > 0 THEN ' and ' || {count_of("n_reopened", "reopened ticket")}
+                    ELSE '' END
+            || ' in the window, ' || {pctstr("n_changes / n_tickets")}
+            || ' of their ' || {count_of("n_tickets", "ticket")} || ' (segment percentile '
             || {pctstr("peer_rank")} || ')' AS sentence,
         n_changes AS n
     FROM r WHERE n_tickets > 0

@@ -101,3 +101,14 @@ def count_of(expr: str, noun: str, plural: str | None = None) -> str:
         f"(CAST({expr} AS VARCHAR) || CASE WHEN {expr} = 1 THEN {lit(' ' + noun)}"
         f" ELSE {lit(' ' + many)} END)"
     )
+
+
+def join_parts(parts: list[tuple[str, str]], sep: str = "; ") -> str:
+    """Return SQL joining the text of each ``(condition, text)`` part that holds with ``sep``.
+
+    Parts whose condition is false are left out, so a sentence never says "0 disputes".
+    """
+    pieces = " || ".join(
+        f"CASE WHEN {cond} THEN {lit(sep)} || {text} ELSE '' END" for cond, text in parts
+    )
+    return f"SUBSTRING({pieces}, {len(sep) + 1})"

@@ -8,7 +8,9 @@ from keepwise.domain.signals.base import Signal
 from keepwise.domain.signals.sql import (
     EVENT,
     as_of,
+    count_of,
     customers,
+    join_parts,
     level_case,
     num,
     pctstr,
@@ -64,6 +66,22 @@ def levels(ctx: FeatureContext) -> str:
         f"n_objections >= {flag_objections} AND n_objections >= {share} * n_tickets"
         f" AND objection_rank >= {peer}"
     )
+    sentence = join_parts(
+        [
+            (
+                "n_discounted > 0",
+                f"'average discount ' || {pctstr('discount_rate')} || ' on '"
+                f" || {count_of('n_discounted', 'discounted order')}"
+                f" || ' (segment percentile ' || {pctstr('peer_rank')} || ')'",
+            ),
+            (
+                "n_objections > 0",
+                f"{count_of('n_objections', 'price objection')} || ' in '"
+                f" || {count_of('n_tickets', 'ticket')}",
+            ),
+            ("n_disputes > 0", count_of("n_disputes", "disputed invoice")),
+        ]
+    )
     return f"""
     WITH e AS ({_events(ctx)}),
     m AS (
@@ -93,13 +111,7 @@ def levels(ctx: FeatureContext) -> str:
     SELECT customer_id,
         {level_case(f"{hits} >= 2 OR ({haggler})", f"{hits} >= 1")}
             AS level,
-        'average discount ' || {pctstr("discount_rate")} || ' on '
-            || CAST(n_discounted AS VARCHAR) || ' discounted orders (segment percentile '
-            || {pctstr("peer_rank")} || '); ' || CAST(n_objections AS VARCHAR)
-            || ' price objections in '
-            || CAST(n_tickets AS VARCHAR) || ' tickets; ' || CAST(n_disputes AS VARCHAR)
-            || ' disputed invoices'
-            AS sentence,
+        {sentence} AS sentence,
         {hits} AS n
     FROM r
     WHERE n_discounted + n_objections + n_disputes > 0

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 
 from keepwise.domain.signals import our_failures
 from keepwise.domain.signals.base import Signal
-from keepwise.domain.signals.sql import EVENT, as_of, level_case, num, since, union
+from keepwise.domain.signals.sql import (
+    EVENT,
+    as_of,
+    count_of,
+    join_parts,
+    level_case,
+    num,
+    since,
+    union,
+)
 
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
@@ -80,6 +89,20 @@ def levels(ctx: FeatureContext) -> str:
         if "customers" in ctx.present
         else ""
     )
+    sentence = join_parts(
+        [
+            ("n_detractor > 0", count_of("n_detractor", "detractor score")),
+            (
+                "n_low_csat + n_low_ticket > 0",
+                f"{count_of('n_low_csat + n_low_ticket', 'low CSAT rating')} || ' (of '"
+                " || CAST(n_rated + n_low_csat AS VARCHAR) || ' rated)'",
+            ),
+            ("n_complaint > 0", count_of("n_complaint", "unresolved complaint")),
+            ("n_staff > 0", count_of("n_staff", "staff report")),
+            ("n_failure > 0", count_of("n_failure", "other failure") + " || ' of ours'"),
+        ],
+        ", ",
+    )
     rate = num(ctx, "signals.our_failures.flag_rate")
     failed = (
         f"n_failure + n_complaint >= {num(ctx, 'signals.unhappy.flag_min_failures')}"
@@ -91,12 +114,7 @@ def levels(ctx: FeatureContext) -> str:
     flag_when = f"{points} >= {flag} AND n_days >= 2 AND ({failed} OR {voice} >= {flag} + 1)"
     return f"""
     SELECT m.customer_id, {level_case(flag_when, f"{points} >= {watch}")} AS level,
-        CAST(n_detractor AS VARCHAR) || ' detractor scores, '
-            || CAST(n_low_csat + n_low_ticket AS VARCHAR) || ' low CSAT ratings (of '
-            || CAST(n_rated + n_low_csat AS VARCHAR) || ' rated), ' || CAST(n_complaint AS VARCHAR)
-            || ' unresolved complaints, ' || CAST(n_staff AS VARCHAR)
-            || ' staff reports and ' || CAST(n_failure AS VARCHAR)
-            || ' other failures of ours in the last '
+        {sentence} || ' in the last '
             || CAST({num(ctx, "signals.unhappy.window_days")} AS VARCHAR) || ' days'
             AS sentence,
         {points} AS n

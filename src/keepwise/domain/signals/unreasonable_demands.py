@@ -8,7 +8,9 @@ from keepwise.domain.signals.base import Signal
 from keepwise.domain.signals.sql import (
     EVENT,
     as_of,
+    count_of,
     customers,
+    join_parts,
     level_case,
     num,
     since,
@@ -70,6 +72,21 @@ def levels(ctx: FeatureContext) -> str:
         f" OR (n_reports >= 1 AND n_demands >= {n_min} - 1)"
     )
     watch = f"n_reports >= 1 OR {pattern} OR (n_demands >= {n_min} AND peer_rank >= {peer})"
+    sentence = join_parts(
+        [
+            ("n_oos > 0", count_of("n_oos", "out-of-scope demand")),
+            ("n_ah > 0", count_of("n_ah", "after-hours demand")),
+            (
+                "n_demand_tickets > 0",
+                "CAST(n_demand_tickets AS VARCHAR) || ' of their '"
+                f" || {count_of('n_tickets', 'ticket')} || ' make demands'",
+            ),
+            (
+                "n_reports > 0",
+                count_of("n_reports", "staff report") + " || ' of unreasonable demands'",
+            ),
+        ]
+    )
     return f"""
     WITH m AS (
         SELECT customer_id, SUM(ticket) AS n_tickets,
@@ -83,11 +100,7 @@ def levels(ctx: FeatureContext) -> str:
         FROM {customers(ctx)} c LEFT JOIN m ON m.customer_id = c.customer_id
     )
     SELECT customer_id, {level_case(flag, watch)} AS level,
-        CAST(n_oos AS VARCHAR) || ' out-of-scope and ' || CAST(n_ah AS VARCHAR)
-            || ' after-hours demands (' || CAST(n_demand_tickets AS VARCHAR) || ' of '
-            || CAST(n_tickets AS VARCHAR) || ' tickets); '
-            || CAST(n_reports AS VARCHAR) || ' staff reports of unreasonable demands'
-            AS sentence,
+        {sentence} AS sentence,
         CAST(n_demand_tickets + n_reports AS BIGINT) AS n
     FROM r WHERE n_demand_tickets + n_reports > 0
     """
