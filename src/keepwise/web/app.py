@@ -94,7 +94,7 @@ def clean(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [clean(v) for v in value]
     if isinstance(value, Decimal):
-        value = float(value)
+        return float(value) if value.is_finite() else None
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, datetime | date):

@@ -340,12 +340,20 @@ class ScoreReader:
                     "sum(churn_risk) AS expected_churners, "
                     "sum(churn_risk * coalesce(annual_revenue, 0)) AS revenue_at_risk, "
                     "sum(CASE WHEN profit < 0 THEN profit ELSE 0 END) AS loss_from_unprofitable, "
-                    "sum(CASE WHEN profit < 0 THEN 1 ELSE 0 END) AS unprofitable "
+                    "sum(CASE WHEN profit < 0 THEN 1 ELSE 0 END) AS unprofitable, "
+                    "sum(CASE WHEN churned AND churned_at >= as_of - INTERVAL 365 DAY "
+                    "THEN 1 ELSE 0 END) AS lost_12m, "
+                    "sum(CASE WHEN churned AND churned_at >= as_of - INTERVAL 365 DAY "
+                    "THEN coalesce(annual_revenue, 0) ELSE 0 END) AS revenue_lost_12m, "
+                    "sum(CASE WHEN NOT coalesce(churned, false) OR churned_at >= "
+                    "as_of - INTERVAL 365 DAY THEN 1 ELSE 0 END) AS base_12m "
                     "FROM scorecard WHERE run_id = ?",
                     [rid],
                 )
             )[0]
             n = int(totals["customers"] or 0)
+            base = float(totals["base_12m"] or 0)
+            totals["churn_rate_12m"] = float(totals["lost_12m"] or 0) / base if base else None
             buckets = con.execute(
                 "WITH ranked AS (SELECT profit, row_number() OVER (ORDER BY profit DESC, "
                 "customer_id) AS rk FROM scorecard WHERE run_id = ?) "
