@@ -21,7 +21,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
-from keepwise.domain.models.base import FloatArray, LogLik, RepeatPurchaseModel, wsum
+from keepwise.domain.models.base import (
+    FloatArray,
+    LogLik,
+    RepeatPurchaseModel,
+    unique_rows,
+    wsum,
+)
 
 MAX_TERMS = 20_000
 
@@ -40,29 +46,27 @@ def hyp2f1_neg(k: ArrayLike, A: ArrayLike, Bp: ArrayLike, c: ArrayLike) -> Float
     C = aa + bb
     ok = C > 0
     log_w = np.log(cc) - np.log1p(cc)
-    log_term = np.zeros(len(kk))
     top = np.zeros(len(kk))
     acc = np.ones(len(kk))
-    active = np.flatnonzero(ok & (cc > 0))
+    idx = np.flatnonzero(ok & (cc > 0))
+    # working copies, compacted as rows converge
+    k_, b_, c_, lw = kk[idx], bb[idx], C[idx], log_w[idx]
+    lt, m_, s_ = np.zeros(len(idx)), np.zeros(len(idx)), np.ones(len(idx))
     n = 0
-    while active.size and n < MAX_TERMS:
-        step = (
-            np.log(kk[active] + n)
-            + np.log(bb[active] + n)
-            - np.log(C[active] + n)
-            - np.log(n + 1.0)
-            + log_w[active]
-        )
+    while idx.size and n < MAX_TERMS:
+        step = np.log((k_ + n) * (b_ + n) / ((c_ + n) * (n + 1.0))) + lw
         n += 1
-        log_term[active] += step
-        lt, m = log_term[active], top[active]
-        grow = lt > m
-        acc[active] = np.where(
-            grow, acc[active] * np.exp(m - lt) + 1.0, acc[active] + np.exp(lt - m)
-        )
-        top[active] = np.maximum(m, lt)
-        done = (step < 0) & (lt < top[active] + np.log(acc[active]) - 39.0)
-        active = active[~done]
+        lt += step
+        grow = lt > m_
+        s_ = np.where(grow, s_ * np.exp(m_ - lt) + 1.0, s_ + np.exp(lt - m_))
+        m_ = np.maximum(m_, lt)
+        done = (step < 0) & (lt < m_ + np.log(s_) - 39.0)
+        if done.any():
+            top[idx[done]], acc[idx[done]] = m_[done], s_[done]
+            keep = ~done
+            idx, k_, b_, c_, lw, lt, m_, s_ = (v[keep] for v in (idx, k_, b_, c_, lw, lt, m_, s_))
+    if idx.size:
+        top[idx], acc[idx] = m_, s_
     out = np.exp(top + np.log(acc) - kk * np.log1p(cc))
     if not np.all(ok):
         out = np.where(ok, out, hyp2f1(kk, aa, C, -cc))
@@ -87,40 +91,53 @@ class BetaGeoModel(RepeatPurchaseModel):
     def _objective(self, data: list[FloatArray], weights: FloatArray) -> LogLik:
         x, tx, T = data
         m = self.shift
+        # Terms that depend on x, t_x or T alone are computed once per distinct value and
+        # gathered: customers share few of each, so an evaluation costs a handful of per-row ops.
+        xs, ix = np.unique(x, return_inverse=True)
+        Ts, iT = np.unique(T, return_inverse=True)
+        txs, itx = np.unique(tx, return_inverse=True)
+        wx = np.bincount(ix, weights=weights, minlength=len(xs)).astype(np.float64)
+        total_w = float(weights.sum())
         can_die = (x > 0) | (m == 1)
+        die_x = (xs > 0) | (m == 1)
 
         def loglik(theta: FloatArray, want_grad: bool) -> tuple[float, FloatArray | None]:
             r, alpha, a, b = np.exp(theta)
-            bx = b + x - 1 + m
-            bx_safe = np.where(can_die, bx, 1.0)
-            c3 = -(r + x) * np.log(alpha + T)
+            bx = np.where(die_x, b + xs - 1 + m, 1.0)
+            rx = np.take(r + xs, ix)
+            log_aT = np.log(alpha + Ts)
+            log_atx = np.log(alpha + txs)
+            c3 = -rx * np.take(log_aT, iT)
             c4 = np.where(
-                can_die, np.log(a) - np.log(bx_safe) - (r + x) * np.log(alpha + tx), -np.inf
+                can_die,
+                np.take(np.log(a) - np.log(bx), ix) - rx * np.take(log_atx, itx),
+                -np.inf,
             )
-            ll = (
-                gammaln(r + x)
-                - gammaln(r)
-                + r * np.log(alpha)
-                + gammaln(a + b)
-                + gammaln(b + x + m)
-                - gammaln(b)
-                - gammaln(a + b + x + m)
-                + np.logaddexp(c3, c4)
-            )
-            total = float(wsum(weights, ll))
+            lse = np.logaddexp(c3, c4)
+            per_x = gammaln(r + xs) + gammaln(b + xs + m) - gammaln(a + b + xs + m)
+            const = -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
+            total = float(wsum(wx, per_x) + total_w * const + wsum(weights, lse))
             if not want_grad:
                 return total, None
-            w4 = np.where(can_die, expit(c4 - c3), 0.0)
-            w3 = 1.0 - w4
-            d_r = digamma(r + x) - digamma(r) + np.log(alpha)
-            d_r -= w3 * np.log(alpha + T) + w4 * np.log(alpha + tx)
-            d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
-            d_a = digamma(a + b) - digamma(a + b + x + m) + w4 / a
-            d_b = digamma(a + b) + digamma(b + x + m) - digamma(b) - digamma(a + b + x + m)
-            d_b -= w4 / bx_safe
-            grads = np.array(
-                [wsum(weights, d_r), wsum(weights, d_alpha), wsum(weights, d_a), wsum(weights, d_b)]
+            w4 = np.where(can_die, expit(c4 - c3), 0.0) * weights
+            w3 = weights - w4
+            ww = float(w4.sum())
+            d_r = (
+                wsum(wx, digamma(r + xs))
+                + total_w * (np.log(alpha) - digamma(r))
+                - wsum(w3, np.take(log_aT, iT))
+                - wsum(w4, np.take(log_atx, itx))
             )
+            d_alpha = total_w * r / alpha - wsum(
+                rx, w3 * np.take(1 / (alpha + Ts), iT) + w4 * np.take(1 / (alpha + txs), itx)
+            )
+            d_a = total_w * digamma(a + b) - wsum(wx, digamma(a + b + xs + m)) + ww / a
+            d_b = (
+                total_w * (digamma(a + b) - digamma(b))
+                + wsum(wx, digamma(b + xs + m) - digamma(a + b + xs + m))
+                - wsum(w4, np.take(1 / bx, ix))
+            )
+            grads = np.array([d_r, d_alpha, d_a, d_b], dtype=np.float64)
             return total, grads * np.array([r, alpha, a, b])
 
         return loglik
@@ -161,17 +178,25 @@ class BetaGeoModel(RepeatPurchaseModel):
         Arguments broadcast, so ``t[:, None]`` gives one row per horizon.
         """
         p = self._p(params)
-        tt, x, tx, TT = np.broadcast_arrays(
-            *(np.asarray(v, dtype=np.float64) for v in (t, frequency, recency, T))
-        )
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
         m = self.shift
         if abs(a - 1.0) < 1e-6:
             a = 1.0 + 1e-6
+        t_arr = np.asarray(t, dtype=np.float64)
+        x1, tx1, T1 = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
+        single_grid = t_arr.ndim == 0 or (t_arr.ndim == 2 and t_arr.shape[1] == 1)
+        if x1.ndim == 1 and x1.shape == tx1.shape == T1.shape and single_grid:
+            # the hypergeometric factor depends on (x, T) only: once per distinct pair
+            (px, pT), inv = unique_rows([x1, T1])
+            grid = t_arr.reshape(-1, 1)
+            mix = hyp2f1_neg(r + px, a - 1, b + px + m, grid / (alpha + pT))[:, inv]
+            coef = (a + b + x1 - 1 + m) / (a - 1) * self.p_alive(x1, tx1, T1, p)
+            out = np.where(grid > 0, coef * (1.0 - mix), 0.0)
+            return out.reshape(-1) if t_arr.ndim == 0 else out
+        tt, x, tx, TT = np.broadcast_arrays(t_arr, x1, tx1, T1)
         # ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x+m; a+b+x−1+m; t/(α+T+t)) by Pfaff's transformation
         mix = hyp2f1_neg(r + x, a - 1, b + x + m, tt / (alpha + TT))
-        bracket = 1.0 - mix
-        out = (a + b + x - 1 + m) / (a - 1) * bracket * self.p_alive(x, tx, TT, p)
+        out = (a + b + x - 1 + m) / (a - 1) * (1.0 - mix) * self.p_alive(x, tx, TT, p)
         return np.where(tt > 0, out, 0.0)
 
     def expected_purchases_new(
@@ -203,5 +228,9 @@ class BetaGeoModel(RepeatPurchaseModel):
         p = self._p(params)
         x, tx, TT = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
-        survive = hyp2f1_neg(r + x, a, b + x + self.shift, tau / (alpha + TT))
+        if x.ndim == 1 and x.shape == TT.shape:
+            (px, pT), inv = unique_rows([x, TT])
+            survive = hyp2f1_neg(r + px, a, b + px + self.shift, tau / (alpha + pT))[inv]
+        else:
+            survive = hyp2f1_neg(r + x, a, b + x + self.shift, tau / (alpha + TT))
         return self.p_alive(x, tx, TT, p) * survive
