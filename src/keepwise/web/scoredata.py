@@ -9,6 +9,7 @@ and ``keepwise score`` can run while the server is up. When the scorer holds the
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -49,6 +50,10 @@ MONEY_COLUMNS: frozenset[str] = frozenset(
     }
 )
 """Scorecard columns staff never see (profit, CLV and cost figures)."""
+
+
+MEMO_SIZE = 2048
+"""Memoised results kept per workspace version (list counts per filter, dashboard, run)."""
 
 
 class WorkspaceBusy(KeepwiseError):
@@ -128,6 +133,42 @@ class ScoreReader:
         self.ws = ws
         self.retries = retries
         self.retry_wait = retry_wait
+        self._lock = threading.Lock()
+        self._stamp: tuple[Any, ...] = ()
+        self._memo: dict[Any, Any] = {}
+
+    def _file_stamp(self) -> tuple[Any, ...]:
+        stamp: list[tuple[int, int, int] | None] = []
+        for path in (self.ws.db_path, self.ws.db_path.with_name(self.ws.db_path.name + ".wal")):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                stamp.append(None)
+            else:
+                stamp.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        return tuple(stamp)
+
+    def _get(self, key: Any) -> Any:
+        """Return a memoised result, or None; everything is forgotten once the file changes.
+
+        Scoring and imports rewrite ``keepwise.duckdb`` (and its WAL), so a changed file stamp
+        means a possibly new run; until then the newest run, the dashboard figures and list
+        counts are answered without opening DuckDB.
+        """
+        stamp = self._file_stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                self._stamp = stamp
+                self._memo.clear()
+                return None
+            return self._memo.get(key)
+
+    def _put(self, key: Any, value: Any) -> Any:
+        with self._lock:
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = value
+        return value
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -155,6 +196,18 @@ class ScoreReader:
         return {r[0] for r in cur.fetchall()}
 
     def _run(self, con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, Any] | None:
+        if run_id is None:
+            known = self._get(("run",))
+            if known is not None:
+                return known[0]
+            run = self._load_run(con, None)
+            self._put(("run",), (run,))
+            return run
+        return self._load_run(con, run_id)
+
+    def _load_run(
+        self, con: duckdb.DuckDBPyConnection, run_id: str | None
+    ) -> dict[str, Any] | None:
         if not {"runs", "scorecard"} <= self._tables(con):
             return None
         if run_id is None:
@@ -174,6 +227,9 @@ class ScoreReader:
 
     def latest_run(self) -> dict[str, Any] | None:
         """Return the newest run's row (``summary`` decoded) or None before the first run."""
+        known = self._get(("run",))
+        if known is not None:
+            return known[0]
         with self.connect() as con:
             return self._run(con, None)
 
@@ -199,7 +255,13 @@ class ScoreReader:
                 return Page([], 0, filters)
             where = " AND ".join(["run_id = ?", *conds])
             args = [run["run_id"], *params]
-            total = con.execute(f"SELECT count(*) FROM scorecard WHERE {where}", args).fetchone()
+            count_key = ("count", where, tuple(map(str, args)))
+            total = self._get(count_key)
+            if total is None:
+                total = self._put(
+                    count_key,
+                    con.execute(f"SELECT count(*) FROM scorecard WHERE {where}", args).fetchone(),
+                )
             direction = "DESC" if filters.descending else "ASC"
             cur = con.execute(
                 f'SELECT * FROM scorecard WHERE {where} ORDER BY "{filters.sort}" {direction} '
@@ -207,14 +269,19 @@ class ScoreReader:
                 [*args, filters.limit, filters.offset],
             )
             rows = _rows(cur)
-            segments = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT segment FROM scorecard WHERE run_id = ? AND segment IS NOT "
-                    "NULL ORDER BY 1 LIMIT 100",
-                    [run["run_id"]],
-                ).fetchall()
-            ]
+            segments = self._get(("segments",))
+            if segments is None:
+                segments = self._put(
+                    ("segments",),
+                    [
+                        r[0]
+                        for r in con.execute(
+                            "SELECT DISTINCT segment FROM scorecard WHERE run_id = ? AND "
+                            "segment IS NOT NULL ORDER BY 1 LIMIT 100",
+                            [run["run_id"]],
+                        ).fetchall()
+                    ],
+                )
         return Page(rows, int(total[0]) if total else 0, filters, run, segments)
 
     def search(self, q: str, limit: int) -> list[dict[str, str]]:
@@ -327,7 +394,14 @@ class ScoreReader:
         ``top20_share``: share of profit from the top 20% of customers; ``curve``: cumulative
         profit share at each percentile of customers (the whale curve, 101 points);
         ``actions``: count, profit and CLV per action; ``signals``: watch/flag counts per sign.
+        Memoised until the workspace file changes.
         """
+        known = self._get(("business",))
+        if known is not None:
+            return known[0]
+        return self._put(("business",), (self._business(),))[0]
+
+    def _business(self) -> dict[str, Any] | None:
         with self.connect() as con:
             run = self._run(con, None)
             if run is None:
