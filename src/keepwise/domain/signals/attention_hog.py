@@ -124,7 +124,7 @@ def levels(ctx: FeatureContext) -> str:
 
 
 def evidence(ctx: FeatureContext) -> str:
-    """Return the records that took the most staff time."""
+    """Return each ticket after the grace period with the staff minutes it took."""
     return f"""
     SELECT customer_id, source_table, record_id, event_at,
         CAST(minutes AS VARCHAR) || ' min' AS value, detail
