@@ -134,6 +134,7 @@ class ScoreReader:
         self.retries = retries
         self.retry_wait = retry_wait
         self._lock = threading.Lock()
+        self._compute_lock = threading.Lock()
         self._stamp: tuple[Any, ...] = ()
         self._memo: dict[Any, Any] = {}
 
@@ -399,7 +400,11 @@ class ScoreReader:
         known = self._get(("business",))
         if known is not None:
             return known[0]
-        return self._put(("business",), (self._business(),))[0]
+        with self._compute_lock:  # one computation while many requests wait for it
+            known = self._get(("business",))
+            if known is not None:
+                return known[0]
+            return self._put(("business",), (self._business(),))[0]
 
     def _business(self) -> dict[str, Any] | None:
         with self.connect() as con:

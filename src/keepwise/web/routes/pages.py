@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +18,7 @@ from keepwise.web.deps import DbSession, Manager, Staff, State
 from keepwise.web.scoredata import SORTABLE, Filters
 
 router = APIRouter(include_in_schema=False)
+CHART_LOCK = threading.Lock()
 
 
 def dashboard_data(state: State) -> dict[str, Any] | None:
@@ -27,16 +29,22 @@ def dashboard_data(state: State) -> dict[str, Any] | None:
     key = ("dashboard", business["run"]["run_id"])
     cached = state.cache.get(key)
     if cached is None:
-        actions = business["actions"]
-        cached = {
-            "whale_svg": charts.whale_curve_svg(business["curve"], business["top20_share"]),
-            "actions_svg": charts.actions_svg(actions) if actions else "",
-            "actions_value_svg": charts.actions_value_svg(actions) if actions else "",
-            "signals_svg": charts.signals_svg(business["signals"]),
-        }
-        state.cache.clear()
-        state.cache[key] = cached
+        with CHART_LOCK:  # draw once while concurrent requests wait
+            cached = state.cache.get(key) or _draw(state, key, business)
     return {**business, **cached}
+
+
+def _draw(state: State, key: tuple[str, str], business: dict[str, Any]) -> dict[str, str]:
+    actions = business["actions"]
+    drawn = {
+        "whale_svg": charts.whale_curve_svg(business["curve"], business["top20_share"]),
+        "actions_svg": charts.actions_svg(actions) if actions else "",
+        "actions_value_svg": charts.actions_value_svg(actions) if actions else "",
+        "signals_svg": charts.signals_svg(business["signals"]),
+    }
+    state.cache.clear()
+    state.cache[key] = drawn
+    return drawn
 
 
 def run_summary_items(run: dict[str, Any] | None) -> list[tuple[str, Any]]:
