@@ -231,9 +231,7 @@ PEER_CODE = textwrap.dedent(
                 m = classes[model]().fit(d.frequency, d.recency, d["T"])
             out["seconds"] = time.perf_counter() - t0
             out["params"] = {k: float(v) for k, v in m.params_.items()}
-            out["ll"] = float(m._negative_log_likelihood_ * -len(d if model != "gamma-gamma"
-                                                               else s)) if hasattr(
-                m, "_negative_log_likelihood_") else None
+            out["ll"] = None  # lifetimes rescales the data; see the common LL below
         elif task == "pipeline":
             t0, CPU0 = time.perf_counter(), time.process_time()
             sm = summary_lifetimes()
@@ -249,7 +247,7 @@ PEER_CODE = textwrap.dedent(
             out.update(seconds=t3 - t0, summary_s=t1 - t0, fit_s=t2 - t1, clv_s=t3 - t2,
                        params={**{k: float(v) for k, v in bgf.params_.items()},
                                **{k: float(v) for k, v in ggf.params_.items()}},
-                       ll=float(-bgf._negative_log_likelihood_ * len(sm)),
+                       ll=None,
                        clv_sum=float(clv.sum()), customers=len(sm))
         elif task == "pareto-1m":
             sm = summary_lifetimes()
@@ -257,7 +255,7 @@ PEER_CODE = textwrap.dedent(
             m = ParetoNBDFitter().fit(sm.frequency, sm.recency, sm["T"])
             out.update(seconds=time.perf_counter() - t0,
                        params={k: float(v) for k, v in m.params_.items()},
-                       ll=float(-m._negative_log_likelihood_ * len(sm)))
+                       ll=None)
     elif lib == "pymc":
         from pymc_marketing import clv
         classes = {"bg-nbd": clv.BetaGeoModel, "pareto-nbd": clv.ParetoNBDModel,
@@ -268,7 +266,7 @@ PEER_CODE = textwrap.dedent(
                 m.fit(method="map")
             except TypeError:
                 m.fit(fit_method="map")
-            post = m.fit_result.posterior
+            post = getattr(m.fit_result, "posterior", m.fit_result)
             return m, {k: float(post[k].values.mean()) for k in post.data_vars}
         if task.startswith("cdnow-"):
             model = task[6:]
@@ -304,7 +302,8 @@ PEER_CODE = textwrap.dedent(
             out.update(seconds=t3 - t0, summary_s=t1 - t0, fit_s=t2 - t1, clv_s=t3 - t2,
                        params={**bgp, **ggp}, ll=None, clv_sum=float(value.mean(
                            ("chain", "draw")).sum()), customers=len(sm))
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_mb"] = [int(l.split()[1]) / 1024 for l in open("/proc/self/status")
+                      if l.startswith("VmHWM")][0]
     if "seconds" in out:
         out["cpu_s"] = time.process_time() - CPU0
     print("RESULT " + json.dumps(out))
@@ -359,14 +358,46 @@ def ours_entry(task: str, path: str, end: str) -> None:
         out = ours_pipeline(Path(path), end)
     else:
         out = ours_pareto(Path(path), end)
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_mb"] = peak_mb()
     print("RESULT " + json.dumps(out))
+
+
+def peak_mb() -> float:
+    """Return this process's peak resident memory (VmHWM; ru_maxrss survives exec on Linux)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def common_ll(task: str, params: dict[str, float], log: Path, end: str, cache: dict) -> float:
+    """Return keepwise's log-likelihood at a library's estimates, on the same data for all."""
+    from keepwise.domain.models import MODELS
+
+    model = {"pipeline": "bg-nbd", "pareto-1m": "pareto-nbd"}.get(task, task[6:])
+    est: Any = MODELS[model]()
+    named = {("gamma" if k == "v" else k): float(v) for k, v in params.items()}
+    if not all(k in named for k in est.param_names):
+        return float("nan")
+    prm = {k: named[k] for k in est.param_names}
+    if task.startswith("cdnow-"):
+        x, tx, T, gx, gz = _cdnow()
+        if model == "gamma-gamma":
+            return float(est.loglik_at(prm, gx[gx > 0], gz[gx > 0]))
+        return float(est.loglik_at(prm, x, tx, T))
+    if "rfm" not in cache:
+        rfm = _our_summary(log, end)
+        cache["rfm"] = [rfm.column(c).to_numpy() for c in ("frequency", "recency", "T")]
+    return float(est.loglik_at(prm, *cache["rfm"]))
 
 
 def fmt(res: dict[str, Any]) -> str:
     """Return one result as a table cell."""
     if "error" in res:
         return f"error: {res['error'][:70]}"
+    if "seconds" not in res:
+        return "not run (no such task for this library)"
     params = ", ".join(f"{k}={v:.4g}" for k, v in (res.get("params") or {}).items())
     ll = res.get("ll")
     lls = "" if ll is None else f" LL {ll:.1f}"
@@ -446,14 +477,20 @@ def main() -> None:
             f"\npipeline speed-up over lifetimes: {speedup:.1f}x wall, {cpu_up:.1f}x cpu "
             "(target ≥ 20x)"
         )
+    print(
+        "\nlog-likelihood at each library's estimates, computed the same way "
+        "(keepwise's likelihood, same data):"
+    )
+    cache: dict[str, Any] = {}
     for task in tasks:
-        ours = results[task]["keepwise"].get("ll")
-        theirs = results[task].get("lifetimes", {}).get("ll")
-        if ours is not None and theirs is not None:
-            print(
-                f"{task}: LL keepwise {ours:.2f}, lifetimes {theirs:.2f}, "
-                f"difference {ours - theirs:+.2f}"
-            )
+        row = []
+        for lib in libs:
+            params = results[task][lib].get("params")
+            if params:
+                ll = common_ll(task, params, log, end, cache)
+                results[task][lib]["ll_common"] = ll
+                row.append(f"{lib} {ll:.2f}")
+        print(f"  {task:18s} " + ", ".join(row))
     (args.work / f"results_{args.customers}.json").write_text(json.dumps(results, indent=2))
     print(f"\nfull results: {args.work / f'results_{args.customers}.json'}")
 

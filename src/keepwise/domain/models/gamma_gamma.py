@@ -65,31 +65,34 @@ class GammaGammaModel(BaseModel):
 
     def _objective(self, data: list[FloatArray], weights: FloatArray) -> LogLik:
         x, zbar = data
-        log_z = np.log(zbar)
-        log_x = np.log(x)
+        # gamma functions depend on x alone: once per distinct x, weighted by its customers
+        xs, ix = np.unique(x, return_inverse=True)
+        wx = np.bincount(ix, weights=weights, minlength=len(xs)).astype(np.float64)
+        total_w = float(weights.sum())
+        s_log_z = wsum(weights, np.log(zbar))
+        s_x_log_zx = wsum(weights * x, np.log(zbar) + np.log(x))
+        xz = x * zbar
 
         def loglik(theta: FloatArray, want_grad: bool) -> tuple[float, FloatArray | None]:
             p, q, g = np.exp(theta)
-            px = p * x
-            log_gxz = np.log(g + x * zbar)
-            ll = (
-                gammaln(px + q)
-                - gammaln(px)
-                - gammaln(q)
-                + q * np.log(g)
-                + (px - 1) * log_z
-                + px * log_x
-                - (px + q) * log_gxz
+            log_gxz = np.log(g + xz)
+            pxs = p * xs
+            s_log_gxz = wsum(weights, log_gxz)
+            s_x_log_gxz = wsum(weights * x, log_gxz)
+            total = float(
+                wsum(wx, gammaln(pxs + q) - gammaln(pxs))
+                + total_w * (q * np.log(g) - gammaln(q))
+                + p * s_x_log_zx
+                - s_log_z
+                - p * s_x_log_gxz
+                - q * s_log_gxz
             )
-            total = float(wsum(weights, ll))
             if not want_grad:
                 return total, None
-            d_p = x * (digamma(px + q) - digamma(px) + log_z + log_x - log_gxz)
-            d_q = digamma(px + q) - digamma(q) + np.log(g) - log_gxz
-            d_g = q / g - (px + q) / (g + x * zbar)
-            grad = np.array(
-                [wsum(weights, d_p), wsum(weights, d_q), wsum(weights, d_g)]
-            ) * np.array([p, q, g])
+            d_p = wsum(wx * xs, digamma(pxs + q) - digamma(pxs)) + s_x_log_zx - s_x_log_gxz
+            d_q = wsum(wx, digamma(pxs + q)) + total_w * (np.log(g) - digamma(q)) - s_log_gxz
+            d_g = total_w * q / g - wsum(weights, (p * x + q) / (g + xz))
+            grad = np.array([d_p, d_q, d_g], dtype=np.float64) * np.array([p, q, g])
             return total, grad
 
         return loglik
