@@ -14,7 +14,6 @@ import json
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
