@@ -144,34 +144,29 @@ def load_settings(path: Path, registry: Iterable[Setting]) -> Settings:
 def render_settings_toml(
     registry: Iterable[Setting], values: Mapping[str, Value] | None = None
 ) -> str:
-    """Render every setting as TOML, each preceded by its justification as a comment."""
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment("keepwise settings. Every default is documented in docs/settings.md."))
-    doc.add(tomlkit.comment("Change a value here; delete a line to go back to its default."))
-    sections: dict[str, tomlkit.items.Table] = {}
+    """Render ``keepwise.toml``: every setting with its justification, defaults commented out.
+
+    Only values given in ``values`` are written live; defaults stay as comments, so a workspace
+    follows improved defaults of later versions unless someone chose a value on purpose.
+    """
+    lines = [
+        "# keepwise settings. Every default is documented in docs/settings.md.",
+        "# Uncomment a line to change it; a commented line follows the built-in default.",
+    ]
+    sections: dict[str, list[Setting]] = {}
     for s in registry:
-        section, _, name = s.key.rpartition(".")
-        value = (values or {}).get(s.key, s.default)
-        table = sections.get(section)
-        if table is None:
-            table = tomlkit.table()
-            sections[section] = table
-        note = s.help + (f" [MISSION {s.mission}]" if s.mission else "")
-        table.add(tomlkit.comment(note))
-        table.add(name, value)
-    for section, table in sections.items():
-        parts = section.split(".") if section else []
-        if not parts:
-            for k, v in table.items():
-                doc.add(k, v)
-            continue
-        parent: Any = doc
-        for part in parts[:-1]:
-            if part not in parent:
-                parent.add(part, tomlkit.table(is_super_table=True))
-            parent = parent[part]
-        parent.add(parts[-1], table)
-    return tomlkit.dumps(doc)
+        sections.setdefault(s.key.rpartition(".")[0], []).append(s)
+    for head, members in sections.items():
+        lines += ["", f"[{head}]"]
+        for s in members:
+            note = s.help + (f" [MISSION {s.mission}]" if s.mission else "")
+            lines.append(f"# {note}")
+            chosen = (values or {}).get(s.key)
+            rendered = tomlkit.item(s.default if chosen is None else chosen).as_string()
+            lines.append(
+                f"{'' if chosen is not None else '# '}{s.key.rpartition('.')[2]} = {rendered}"
+            )
+    return "\n".join(lines) + "\n"
 
 
 def render_settings_markdown(registry: Iterable[Setting]) -> str:

@@ -132,8 +132,7 @@ class Workspace:
 
     def present_tables(self, con: duckdb.DuckDBPyConnection) -> set[str]:
         """Return the contract tables that hold at least one row (the others are 'no data')."""
-        present = set()
-        for name in TABLES:
-            if con.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")').fetchone()[0]:  # type: ignore[index]
-                present.add(name)
-        return present
+        sql = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in TABLES
+        )
+        return {row[0] for row in con.execute(sql).fetchall()}
