@@ -40,6 +40,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("POST", "/admin/users"): "admin",
     ("POST", "/admin/users/{user_id}"): "admin",
     ("GET", "/admin/settings"): "admin",
+    ("POST", "/admin/settings"): "admin",
     ("GET", "/api/me"): "staff",
     ("GET", "/api/customers/search"): "staff",
     ("GET", "/api/incidents"): "staff",

@@ -164,3 +164,27 @@ def test_append_only_tables_refuse_update_and_delete(app, table):
     for sql in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as con:
             con.execute(text(sql))
+
+
+def test_admin_changes_a_setting_in_the_workspace_file(app, clients, web_ws):
+    admin = clients["admin"]
+    token = form_token(admin.get("/admin/settings").text)
+    bad = admin.post(
+        "/admin/settings", data={"csrf_token": token, "key": "web.page_size", "value": "many"}
+    )
+    assert bad.status_code == 400 and "not a whole number" in bad.text
+    try:
+        ok = admin.post(
+            "/admin/settings", data={"csrf_token": token, "key": "web.page_size", "value": "7"}
+        )
+        assert ok.status_code == 303
+        assert web_ws.settings.get_int("web.page_size") == 7
+        page = BeautifulSoup(clients["manager"].get("/customers").text, "html.parser")
+        assert len(page.select("table.list tbody tr")) == 7
+        audit = clients["manager"].get("/api/audit", params={"target": "web.page_size"}).json()
+        assert audit[0]["action"] == "setting.change" and '"to": 7' in audit[0]["detail"]
+    finally:
+        admin.post(
+            "/admin/settings", data={"csrf_token": token, "key": "web.page_size", "value": "50"}
+        )
+    assert web_ws.settings.get_int("web.page_size") == 50

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from keepwise.application.users import UserError, add_user, set_active, set_role
-from keepwise.errors import KeepwiseError, NotFoundError
+from keepwise.errors import KeepwiseError, NotFoundError, SettingsError
+from keepwise.settings import render_settings_toml
 from keepwise.storage.appdb import crud
 from keepwise.storage.appdb.models import ROLES
 from keepwise.web.deps import Admin, DbSession, Manager, State
@@ -75,17 +76,87 @@ def change_user(
     return RedirectResponse("/admin/users?msg=saved", status_code=303)
 
 
+def parse_setting(kind: type, text: str) -> Any:
+    """Turn the text of a settings form field into a value of the setting's type."""
+    text = text.strip()
+    if kind is bool:
+        if text.lower() not in ("true", "false"):
+            raise KeepwiseError("type true or false")
+        return text.lower() == "true"
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise KeepwiseError(f"{text!r} is not a whole number") from None
+    if kind is float:
+        try:
+            return float(text)
+        except ValueError:
+            raise KeepwiseError(f"{text!r} is not a number") from None
+    if kind is list:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+@router.post("/admin/settings")
+def change_setting(
+    state: State,
+    session: DbSession,
+    user: Admin,
+    key: Annotated[str, Form(max_length=128)],
+    value: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Change one setting in ``keepwise.toml`` (validated, written atomically, audited)."""
+    known = {s.key: s for s in state.settings.registry()}
+    if key not in known:
+        raise NotFoundError(f"no setting {key!r}")
+    old = state.settings[key]
+    try:
+        updated = state.settings.with_overrides({key: parse_setting(known[key].kind, value)})
+    except SettingsError as exc:
+        raise KeepwiseError(str(exc)) from exc
+    path = state.ws.settings_path
+    tmp = path.with_name(path.name + ".writing")
+    tmp.write_text(render_settings_toml(updated.registry(), updated.as_dict()), encoding="utf-8")
+    tmp.replace(path)
+    state.settings = updated
+    crud.audit(
+        session,
+        actor=user.email,
+        action="setting.change",
+        target=key,
+        detail={"from": old, "to": updated[key]},
+    )
+    return RedirectResponse("/admin/settings?msg=saved", status_code=303)
+
+
 @router.get("/admin/settings")
-def settings_page(request: Request, state: State, user: Admin) -> Response:
+def settings_page(
+    request: Request,
+    state: State,
+    user: Admin,
+    msg: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
     """Show every effective setting with its default and justification."""
     rows = [
-        {"key": s.key, "value": state.settings[s.key], "default": s.default, "help": s.help}
+        {
+            "key": s.key,
+            "value": state.settings[s.key],
+            "text": ", ".join(v) if isinstance(v := state.settings[s.key], list) else str(v),
+            "default": s.default,
+            "help": s.help,
+        }
         for s in state.settings.registry()
     ]
     return state.templates.TemplateResponse(
         request,
         "settings.html",
-        {"user": user, "rows": rows, "path": str(state.ws.settings_path)},
+        {
+            "user": user,
+            "rows": rows,
+            "path": str(state.ws.settings_path),
+            "message": "Saved; the next scoring run uses it." if msg == "saved" else "",
+        },
     )
 
 
