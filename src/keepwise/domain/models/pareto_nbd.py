@@ -79,7 +79,15 @@ def _series(
         tot += new
         dtot += new * dlog_c + grad_part * dzz
         keep = (new > 1e-17 * tot) | (grad_part > 1e-17 * tot)
-        if not keep.all():
+        n_keep = int(keep.sum())
+        if n_keep == 0:
+            total[idx] = tot
+            dtotal[:, idx] = dtot
+            idx = idx[:0]
+            break
+        # compacting costs a copy of every working array: only once a quarter has converged
+        # (converged rows meanwhile add terms below 1e-17 of their sum, which is harmless)
+        if n_keep < 0.75 * len(keep):
             gone = ~keep
             total[idx[gone]] = tot[gone]
             dtotal[:, idx[gone]] = dtot[:, gone]
@@ -203,7 +211,7 @@ def _pairs(x: FloatArray, tx: FloatArray, T: FloatArray) -> Pairs:
 
 
 QUAD_NODES, QUAD_WEIGHTS = np.polynomial.legendre.leggauss(48)
-SERIES_MAX_Z = 0.6
+SERIES_MAX_Z = 0.95
 """Rows whose series argument exceeds this (slow convergence) are integrated by quadrature."""
 QUAD_MAX_VARIATION = 30.0
 """…provided the integrand's log varies by less than this over [t_x, T] (48 nodes exact)."""
