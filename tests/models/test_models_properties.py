@@ -162,3 +162,27 @@ def test_weighting_unique_rows_gives_same_fit(cdnow: dict[str, np.ndarray]) -> N
     full = BetaGeoModel().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
     weighted = BetaGeoModel().fit(x, tx, T, weights=w)
     assert weighted.log_likelihood_ == pytest.approx(full.log_likelihood_, abs=1e-6)
+
+
+@SETTINGS
+@given(
+    theta=st.lists(st.floats(-2.0, 2.0), min_size=4, max_size=4),
+    data=rfm_rows(max_freq=40),
+)
+def test_pareto_quadrature_equals_series(theta: list[float], data: tuple[np.ndarray, ...]) -> None:
+    """Both ways of computing the 'died between t_x and T' term give the same likelihood."""
+    import keepwise.domain.models.pareto_nbd as pareto
+
+    r, alpha, s, beta = np.exp(theta)
+    x, tx, T = data
+    mixed, _ = pareto._pareto_loglik(r, alpha, s, beta, x, tx, T, False)
+    old = pareto.SERIES_MAX_Z
+    try:
+        pareto.SERIES_MAX_Z = 2.0  # series everywhere
+        series, _ = pareto._pareto_loglik(r, alpha, s, beta, x, tx, T, False)
+        pareto.SERIES_MAX_Z = -1.0  # quadrature wherever the integrand is smooth enough
+        quad, _ = pareto._pareto_loglik(r, alpha, s, beta, x, tx, T, False)
+    finally:
+        pareto.SERIES_MAX_Z = old
+    np.testing.assert_allclose(mixed, series, rtol=1e-9, atol=1e-8)
+    np.testing.assert_allclose(quad, series, rtol=1e-8, atol=1e-7)
