@@ -73,7 +73,9 @@ def _b(table: pa.Table, name: str) -> np.ndarray:
     col = table.column(name).combine_chunks()
     if pa.types.is_null(col.type):
         return np.zeros(len(col), dtype=bool)
-    return np.asarray(pc.fill_null(pc.cast(col, pa.bool_()), False).to_numpy(zero_copy_only=False))
+    return np.asarray(
+        pc.fill_null(pc.cast(col, pa.bool_()), pa.scalar(False)).to_numpy(zero_copy_only=False)
+    )
 
 
 def _money(x: float) -> float | None:

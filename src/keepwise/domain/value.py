@@ -109,7 +109,7 @@ def _component_items(customers: pa.Table, ctx: FeatureContext) -> pa.Table:
     support_hours = col("support_hours")
     support_amount = col("cts_support")
     blended = pc.if_else(
-        pc.greater(support_hours, 0),
+        pc.greater(support_hours, pa.scalar(0.0)),
         pc.divide(support_amount, support_hours),
         pa.scalar(s.get_float("value.support_hourly_cost")),
     )
@@ -151,31 +151,37 @@ def _component_items(customers: pa.Table, ctx: FeatureContext) -> pa.Table:
             pa.table(
                 {
                     "customer_id": ids,
-                    "component": pa.array([name] * n, pa.string()),
+                    "component": pa.repeat(pa.scalar(name, pa.string()), n),
                     "quantity": qty,
-                    "unit": pa.array([unit] * n, pa.string()),
+                    "unit": pa.repeat(pa.scalar(unit, pa.string()), n),
                     "rate": rate_arr,
                     "amount": amount,
-                    "status": pa.array([status] * n, pa.string()),
+                    "status": pa.repeat(pa.scalar(status, pa.string()), n),
                 },
                 schema=ITEM_SCHEMA,
             )
         )
     if not parts:
         return ITEM_SCHEMA.empty_table()
-    return pa.concat_tables(parts).sort_by([("customer_id", "ascending")])
+    k = len(parts)
+    order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
+    return pa.concat_tables(parts).take(pa.array(order))
 
 
 def _mask_collections(customers: pa.Table, items: pa.Table) -> pa.Table:
     """Null the collections column when no invoice carries collection touches (no data)."""
-    status = items.filter(pc.equal(items.column("component"), "collections")).column("status")
+    status = items.filter(pc.equal(items.column("component"), pa.scalar("collections"))).column(
+        "status"
+    )
     if len(status) and status[0].as_py() == "no_data":
         i = customers.column_names.index("cts_collections")
         if customers.column("cts_collections").null_count < customers.num_rows:
             nulls = pa.nulls(customers.num_rows, pa.float64())
             cts = pc.subtract(
                 pc.cast(customers.column("cost_to_serve"), pa.float64()),
-                pc.fill_null(pc.cast(customers.column("cts_collections"), pa.float64()), 0.0),
+                pc.fill_null(
+                    pc.cast(customers.column("cts_collections"), pa.float64()), pa.scalar(0.0)
+                ),
             )
             customers = customers.set_column(i, "cts_collections", nulls)
             j = customers.column_names.index("cost_to_serve")
@@ -282,7 +288,9 @@ def business_figures(customers: pa.Table, items: pa.Table, ctx: FeatureContext) 
         dtype=float,
     )
     statuses = {
-        name: items.filter(pc.equal(items.column("component"), name)).column("status")[0].as_py()
+        name: items.filter(pc.equal(items.column("component"), pa.scalar(name)))
+        .column("status")[0]
+        .as_py()
         if items.num_rows
         else ("ok" if COMPONENT_TABLE[name] in ctx.present else "no_data")
         for name in COMPONENTS
