@@ -225,3 +225,21 @@ def test_p_alive_table_needs_its_columns(store: Store) -> None:
     subscriptions(store)
     with pytest.raises(ChurnInputError, match="p_alive"):
         store.value(AS_OF, p_alive=pa.table({"customer_id": ["R1"], "prob": [0.5]}))
+
+
+def test_with_p_alive_equals_computing_with_it(store: Store) -> None:
+    from keepwise.domain.value import with_p_alive
+
+    subscriptions(store)
+    p_alive = pa.table({"customer_id": ["R1", "R2", "K2"], "p_alive": [0.9, 0.2, 0.1]})
+    direct = store.value(AS_OF, p_alive=p_alive)
+    plain = store.value(AS_OF)
+    from keepwise.domain.features import FeatureContext
+    from keepwise.engines import DuckDBEngine
+    from keepwise.settings import default_settings
+
+    ctx = FeatureContext(AS_OF, default_settings(), store.present())
+    later = with_p_alive(DuckDBEngine(store.con), ctx, plain, p_alive)
+    assert later.customers.equals(direct.customers)
+    assert later.business == direct.business
+    assert later.items.equals(direct.items)

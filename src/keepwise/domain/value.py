@@ -396,3 +396,25 @@ def compute_value(
     business = business_figures(customers, items, ctx)
     business["reasons"] = _reasons(engine, ctx, customers)
     return ValueResult(customers=customers, items=items, business=business, as_of=ctx.as_of)
+
+
+def with_p_alive(
+    engine: Engine, ctx: FeatureContext, result: ValueResult, p_alive: pa.Table
+) -> ValueResult:
+    """Return ``result`` with churn taken from P(alive), without re-running the value SQL.
+
+    Same answer as ``compute_value(engine, ctx, p_alive)`` for the ``result`` of
+    ``compute_value(engine, ctx)``: only the churn columns and the business figures change.
+    """
+    if "p_alive" in result.customers.column_names:
+        raise ValueError("this value result already uses P(alive)")
+    customers = churn_math.apply_p_alive(
+        result.customers,
+        p_alive,
+        ctx.as_of,
+        ctx.settings.get_float("value.p_alive_churn_threshold"),
+        ctx.settings.get_int("value.churn_inactivity_days"),
+    )
+    business = business_figures(customers, result.items, ctx)
+    business["reasons"] = _reasons(engine, ctx, customers)
+    return ValueResult(customers=customers, items=result.items, business=business, as_of=ctx.as_of)
