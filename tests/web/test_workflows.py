@@ -179,6 +179,8 @@ def test_admin_changes_a_setting_in_the_workspace_file(app, clients, web_ws):
         )
         assert ok.status_code == 303
         assert web_ws.settings.get_int("web.page_size") == 7
+        text = web_ws.settings_path.read_text()
+        assert "\npage_size = 7\n" in text and "\n# lockout_minutes = 15\n" in text
         page = BeautifulSoup(clients["manager"].get("/customers").text, "html.parser")
         assert len(page.select("table.list tbody tr")) == 7
         audit = clients["manager"].get("/api/audit", params={"target": "web.page_size"}).json()
@@ -188,3 +190,4 @@ def test_admin_changes_a_setting_in_the_workspace_file(app, clients, web_ws):
             "/admin/settings", data={"csrf_token": token, "key": "web.page_size", "value": "50"}
         )
     assert web_ws.settings.get_int("web.page_size") == 50
+    assert "\n# page_size = 50\n" in web_ws.settings_path.read_text()  # back to the default

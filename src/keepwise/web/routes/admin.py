@@ -117,7 +117,8 @@ def change_setting(
         raise KeepwiseError(str(exc)) from exc
     path = state.ws.settings_path
     tmp = path.with_name(path.name + ".writing")
-    tmp.write_text(render_settings_toml(updated.registry(), updated.as_dict()), encoding="utf-8")
+    chosen = {k: v for k, v in updated.as_dict().items() if v != known[k].default}
+    tmp.write_text(render_settings_toml(updated.registry(), chosen), encoding="utf-8")
     tmp.replace(path)
     state.settings = updated
     crud.audit(
