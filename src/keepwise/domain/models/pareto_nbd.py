@@ -307,51 +307,61 @@ def _pareto_loglik(
     close to 1 (one of α, β much larger than the other plus T) and the integrand is smooth.
     """
     n = len(x)
-    a = r + s + x
     x2, t_both, inverse = _pairs(x, tx, T) if pairs is None else pairs
-    z_tx = abs(alpha - beta) / (max(alpha, beta) + tx)
-    variation = (r + x) * np.log((alpha + T) / (alpha + tx)) + (s + 1) * np.log(
-        (beta + T) / (beta + tx)
+    # everything that depends on (x, t) alone is computed per distinct pair, then gathered
+    it, iT = inverse[:n], inverse[n:]
+    rx2 = r + x2
+    la2 = np.log(alpha + t_both)
+    lb2 = np.log(beta + t_both)
+    z2 = abs(alpha - beta) / (max(alpha, beta) + t_both)
+    la_T, lb_T = np.take(la2, iT), np.take(lb2, iT)
+    rx = np.take(rx2, iT)
+    variation = rx * (la_T - np.take(la2, it)) + (s + 1) * (lb_T - np.take(lb2, it))
+    quad = (
+        (T - tx > 1e-9 * (1.0 + T))
+        & (np.take(z2, it) > SERIES_MAX_Z)
+        & (variation < QUAD_MAX_VARIATION)
     )
-    quad = (tx < T) & (z_tx > SERIES_MAX_Z) & (variation < QUAD_MAX_VARIATION)
     series_gap = (tx < T) & ~quad
     used = np.zeros(len(x2), dtype=bool)
-    used[inverse[:n][series_gap]] = True
-    used[inverse[n:][series_gap]] = True
+    used[it[series_gap]] = True
+    used[iT[series_gap]] = True
     g_pairs = np.zeros(len(x2))
     dg_pairs = np.zeros((4, len(x2)))
     if used.any():
         g_pairs[used], dg_pairs[:, used] = _g_series(r, alpha, s, beta, x2[used], t_both[used])
-    g, dg = g_pairs[inverse], dg_pairs[:, inverse]
-    g_tx, g_T = g[:n], g[n:]
+    g_tx, g_T = np.take(g_pairs, it), np.take(g_pairs, iT)
     with np.errstate(divide="ignore"):
         gap = np.where(series_gap, np.log(-np.expm1(np.minimum(g_T - g_tx, 0.0))), -np.inf)
-    l1 = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    l2 = np.log(s) - np.log(a) + g_tx + gap
+    l1 = np.take(-rx2 * la2 - s * lb2, iT)
+    log_a = np.take(np.log(rx2 + s), iT)
+    l2 = np.log(s) - log_a + g_tx + gap
     dquad = np.zeros((4, 0))
     if quad.any():
         log_int, dquad = _quad_log_integral(r, alpha, s, beta, x[quad], tx[quad], T[quad])
         l2[quad] = np.log(s) + log_int
     lse = np.logaddexp(l1, l2)
-    base = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    base = np.take(gammaln(rx2), iT) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     ll = base + lse
     if not want_grad:
         return ll, None
     w1 = np.exp(l1 - lse)
     w2 = np.exp(l2 - lse)
     ws = np.where(quad, 0.0, w2)
-    k = np.exp(np.where(series_gap, np.log(s) - np.log(a) + g_tx - lse, -np.inf))
+    inv_a = np.exp(-log_a)
+    k = np.exp(np.where(series_gap, np.log(s) - log_a + g_tx - lse, -np.inf))
     q = np.where(series_gap, np.exp(np.minimum(g_T - g_tx, 0.0)), 1.0)
-    dgap = np.where(series_gap, dg[:, :n] - q * dg[:, n:], 0.0)
     grad = np.stack(
         [
-            digamma(r + x) - digamma(r) + np.log(alpha) - w1 * np.log(alpha + T) - ws / a,
-            r / alpha - w1 * (r + x) / (alpha + T),
-            np.log(beta) - w1 * np.log(beta + T) + ws * (1 / s - 1 / a) + (w2 - ws) / s,
-            s / beta - w1 * s / (beta + T),
+            np.take(digamma(rx2), iT) - digamma(r) + np.log(alpha) - w1 * la_T - ws * inv_a,
+            r / alpha - w1 * np.take(rx2 / (alpha + t_both), iT),
+            np.log(beta) - w1 * lb_T + ws * (1 / s - inv_a) + (w2 - ws) / s,
+            s / beta - w1 * np.take(s / (beta + t_both), iT),
         ]
     )
-    grad += k * dgap
+    if series_gap.any():
+        rows = np.flatnonzero(series_gap)
+        grad[:, rows] += k[rows] * (dg_pairs[:, it[rows]] - q[rows] * dg_pairs[:, iT[rows]])
     if quad.any():
         grad[:, quad] += w2[quad] * dquad
     return ll, grad
