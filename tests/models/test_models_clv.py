@@ -250,6 +250,8 @@ def test_contract_customers_get_sbg() -> None:
 def test_bad_settings_are_refused(cdnow_store: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ClvError, match="candidate_models"):
         run(cdnow_store, CALIBRATION_END, **{"clv.candidate_models": ["nope"]})
+    with pytest.raises(ClvError, match="interval_method"):
+        run(cdnow_store, CALIBRATION_END, **{"clv.interval_method": "guess"})
 
 
 def test_single_model_matches_direct_fit(

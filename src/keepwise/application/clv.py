@@ -165,6 +165,8 @@ def compute_clv(
     level = s.get_float("clv.interval_level")
     if horizon < 1 or unit <= 0 or not 0 < level < 1 or rate <= -1:
         raise ClvError("clv settings out of range: horizon ≥ 1, unit > 0, 0 < level < 1")
+    if s.get_str("clv.interval_method") not in ("delta", "bootstrap"):
+        raise ClvError("clv.interval_method must be 'delta' or 'bootstrap'")
     month = DAYS_PER_MONTH / unit
     z = float(norm.ppf(0.5 + level / 2))
 
