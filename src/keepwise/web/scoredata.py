@@ -56,6 +56,12 @@ MEMO_SIZE = 2048
 """Memoised results kept per workspace version (list counts per filter, dashboard, run)."""
 
 
+WRITER_FLAG = "keepwise.duckdb.writer-waiting"
+"""File a writer creates in the workspace while it waits for the DuckDB lock (see docs/web.md)."""
+WRITER_FLAG_TTL = 120.0
+"""Seconds after which a left-over writer flag (a crashed writer) is ignored."""
+
+
 class WorkspaceBusy(KeepwiseError):
     """The event store is locked by a writer (an import or scoring run); retry shortly."""
 
@@ -135,6 +141,8 @@ class ScoreReader:
         self.retry_wait = retry_wait
         self._lock = threading.Lock()
         self._compute_lock = threading.Lock()
+        self._gate = threading.Lock()
+        self._stale: dict[Any, Any] = {}
         self._stamp: tuple[Any, ...] = ()
         self._memo: dict[Any, Any] = {}
 
@@ -160,7 +168,7 @@ class ScoreReader:
         with self._lock:
             if stamp != self._stamp:
                 self._stamp = stamp
-                self._memo.clear()
+                self._stale, self._memo = self._memo or self._stale, {}
                 return None
             return self._memo.get(key)
 
@@ -171,22 +179,41 @@ class ScoreReader:
             self._memo[key] = value
         return value
 
+    def writer_waiting(self) -> bool:
+        """Return whether a writer announced it wants the file (a fresh :data:`WRITER_FLAG`)."""
+        flag = self.ws.path / WRITER_FLAG
+        try:
+            age = time.time() - flag.stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return age < WRITER_FLAG_TTL
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Open the event store read-only for one request; retry briefly while it is locked."""
+        """Open the event store read-only for one request; retry briefly while it is locked.
+
+        Connections of this process are opened one at a time, so the file lock has gaps
+        between requests in which a writer (``keepwise score``, an import) can get in; while
+        a writer has announced itself with :data:`WRITER_FLAG`, no new connection is opened.
+        """
         last: Exception | None = None
         for _ in range(self.retries):
-            try:
-                con = duckdb.connect(str(self.ws.db_path), read_only=True)
-            except duckdb.IOException as exc:
-                last = exc
+            if self.writer_waiting():
                 time.sleep(self.retry_wait)
                 continue
-            try:
-                yield con
-            finally:
-                con.close()
-            return
+            with self._gate:
+                try:
+                    con = duckdb.connect(str(self.ws.db_path), read_only=True)
+                except duckdb.IOException as exc:
+                    last = exc
+                    con = None
+                if con is not None:
+                    try:
+                        yield con
+                    finally:
+                        con.close()
+                    return
+            time.sleep(self.retry_wait)
         raise WorkspaceBusy(
             "the workspace is busy (an import or scoring run is writing); try again shortly"
         ) from last
@@ -404,7 +431,13 @@ class ScoreReader:
             known = self._get(("business",))
             if known is not None:
                 return known[0]
-            return self._put(("business",), (self._business(),))[0]
+            try:
+                return self._put(("business",), (self._business(),))[0]
+            except WorkspaceBusy:
+                stale = self._stale.get(("business",))
+                if stale is None:
+                    raise
+                return stale[0]  # the last figures, while a scoring run holds the file
 
     def _business(self) -> dict[str, Any] | None:
         with self.connect() as con:
