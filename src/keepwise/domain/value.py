@@ -129,43 +129,51 @@ def _component_items(customers: pa.Table, ctx: FeatureContext) -> pa.Table:
             s.get_float("value.cost_of_capital") / 365.0,
         ),
     }
-    parts = []
+    k = len(COMPONENTS)
+    qty_cols, rate_cols, amount_cols, units, statuses = [], [], [], [], []
     for name in COMPONENTS:
         qty, unit, rate = specs[name]
-        amount = col(f"cts_{name}")
         status = "ok" if COMPONENT_TABLE[name] in ctx.present else "no_data"
         if name == "collections" and status == "ok":
             known = pc.sum(customers.column("touches_known")).as_py() or 0
             status = "ok" if known > 0 else "no_data"
         if status == "no_data":
-            qty = pa.nulls(n, pa.float64())
-            amount = pa.nulls(n, pa.float64())
-            rate = None
-        if isinstance(rate, pa.Array):
-            rate_arr = rate
+            qty_cols.append(np.full(n, np.nan))
+            amount_cols.append(np.full(n, np.nan))
+            rate_cols.append(np.full(n, np.nan))
         else:
-            rate_arr = pa.array(np.full(n, np.nan if rate is None else rate), pa.float64())
-            if rate is None:
-                rate_arr = pa.nulls(n, pa.float64())
-        parts.append(
-            pa.table(
-                {
-                    "customer_id": ids,
-                    "component": pa.repeat(pa.scalar(name, pa.string()), n),
-                    "quantity": qty,
-                    "unit": pa.repeat(pa.scalar(unit, pa.string()), n),
-                    "rate": rate_arr,
-                    "amount": amount,
-                    "status": pa.repeat(pa.scalar(status, pa.string()), n),
-                },
-                schema=ITEM_SCHEMA,
-            )
-        )
-    if not parts:
-        return ITEM_SCHEMA.empty_table()
-    k = len(parts)
-    order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
-    return pa.concat_tables(parts).take(pa.array(order))
+            qty_cols.append(_np(qty))
+            amount_cols.append(_np(col(f"cts_{name}")))
+            rate_cols.append(_np(rate) if isinstance(rate, pa.Array) else np.full(n, _nan(rate)))
+        units.append(unit)
+        statuses.append(status)
+    tile = pa.array(np.tile(np.arange(k, dtype=np.int32), n))
+
+    def stacked(cols: list[np.ndarray]) -> pa.Array:
+        flat = np.column_stack(cols).ravel() if n else np.empty(0)
+        return pa.array(flat, pa.float64(), mask=np.isnan(flat))
+
+    return pa.table(
+        {
+            "customer_id": pc.take(ids, pa.array(np.repeat(np.arange(n), k))),
+            "component": pc.take(pa.array(COMPONENTS, pa.string()), tile),
+            "quantity": stacked(qty_cols),
+            "unit": pc.take(pa.array(units, pa.string()), tile),
+            "rate": stacked(rate_cols),
+            "amount": stacked(amount_cols),
+            "status": pc.take(pa.array(statuses, pa.string()), tile),
+        },
+        schema=ITEM_SCHEMA,
+    )
+
+
+def _np(arr: pa.Array) -> np.ndarray:
+    """Return a float Arrow array as numpy with NaN for nulls."""
+    return np.asarray(pc.fill_null(arr, pa.scalar(np.nan)).to_numpy(zero_copy_only=False))
+
+
+def _nan(rate: float | None) -> float:
+    return np.nan if rate is None else rate
 
 
 def _mask_collections(customers: pa.Table, items: pa.Table) -> pa.Table:

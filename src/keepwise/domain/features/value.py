@@ -166,7 +166,7 @@ SELECT customer_id, issued_at AS sold_at, CAST(amount AS DOUBLE) AS amount,
   CAST(NULL AS DOUBLE) AS cost, CAST(discount AS DOUBLE) AS discount
 FROM invoices WHERE issued_at <= {asof} AND (status IS NULL OR status <> 'void')"""
     last = (
-        "SELECT customer_id, MAX(sold_at) AS last_order_at FROM kw_sales_base GROUP BY customer_id"
+        f"SELECT customer_id, MAX(sold_at) AS last_order_at FROM ({base}\n) b GROUP BY customer_id"
     )
     active = """
 SELECT c.customer_id, l.last_order_at,
@@ -191,10 +191,10 @@ SELECT s.customer_id,
   SUM(CASE WHEN s.sold_at > {y2} AND s.sold_at <= {y1} THEN s.amount ELSE 0 END) AS amount_prev_12m,
   SUM(CASE WHEN {last12} THEN s.amount ELSE 0 END) AS amount_last_active_12m,
   SUM(CASE WHEN {last12} THEN {cogs} ELSE 0 END) AS cogs_last_active_12m
-FROM kw_sales_base s JOIN kw_active a ON a.customer_id = s.customer_id
+FROM ({base}
+) s JOIN kw_active a ON a.customer_id = s.customer_id
 GROUP BY s.customer_id"""
     return [
-        ("kw_sales_base", base),
         ("kw_sales_last", last),
         ("kw_active", active),
         ("kw_sales", agg),
