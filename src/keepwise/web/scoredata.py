@@ -141,7 +141,6 @@ class ScoreReader:
         self.retry_wait = retry_wait
         self._lock = threading.Lock()
         self._compute_lock = threading.Lock()
-        self._gate = threading.Lock()
         self._stale: dict[Any, Any] = {}
         self._stamp: tuple[Any, ...] = ()
         self._memo: dict[Any, Any] = {}
@@ -192,28 +191,26 @@ class ScoreReader:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the event store read-only for one request; retry briefly while it is locked.
 
-        Connections of this process are opened one at a time, so the file lock has gaps
-        between requests in which a writer (``keepwise score``, an import) can get in; while
-        a writer has announced itself with :data:`WRITER_FLAG`, no new connection is opened.
+        While a writer (``keepwise score``, an import) has announced itself with
+        :data:`WRITER_FLAG`, no new connection is opened, so the running requests finish within
+        milliseconds and the writer gets the file lock.
         """
         last: Exception | None = None
         for _ in range(self.retries):
             if self.writer_waiting():
                 time.sleep(self.retry_wait)
                 continue
-            with self._gate:
-                try:
-                    con = duckdb.connect(str(self.ws.db_path), read_only=True)
-                except duckdb.IOException as exc:
-                    last = exc
-                    con = None
-                if con is not None:
-                    try:
-                        yield con
-                    finally:
-                        con.close()
-                    return
-            time.sleep(self.retry_wait)
+            try:
+                con = duckdb.connect(str(self.ws.db_path), read_only=True)
+            except duckdb.IOException as exc:
+                last = exc
+                time.sleep(self.retry_wait)
+                continue
+            try:
+                yield con
+            finally:
+                con.close()
+            return
         raise WorkspaceBusy(
             "the workspace is busy (an import or scoring run is writing); try again shortly"
         ) from last
