@@ -84,7 +84,7 @@ def subscriptions(store: Store) -> None:
     store.add(
         "orders",
         [
-            {"order_id": f"o{i}", "customer_id": c, "ordered_at": t, "amount": a, "cost": k}
+            {"order_id": f"so{i}", "customer_id": c, "ordered_at": t, "amount": a, "cost": k}
             for i, (c, t, a, k) in enumerate(orders)
         ],
     )
