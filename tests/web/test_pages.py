@@ -142,3 +142,33 @@ def test_login_form_needs_its_token_and_next_stays_local(app):
         },
     )
     assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_a_workspace_never_scored_still_works(tmp_path):
+    from factories import add_role_users
+
+    from keepwise.storage.workspace import Workspace
+    from keepwise.web.app import AppConfig, create_app
+
+    ws = Workspace.init(tmp_path / "fresh")
+    with ws.connection() as con:
+        con.execute(
+            "INSERT INTO customers (customer_id, name, acquired_at) "
+            "VALUES ('A1', 'Ann', TIMESTAMP '2024-01-01')"
+        )
+    app = create_app(AppConfig(workspace=ws.path))
+    add_role_users(app.state.keepwise.db)
+    client = TestClient(app, follow_redirects=False)
+    assert login(client, ROLE_EMAILS["manager"]).status_code == 303
+    assert "No scorecard yet" in client.get("/").text
+    assert client.get("/customers").status_code == 200
+    page = client.get("/customers/A1")
+    assert page.status_code == 200 and "Not scored yet" in page.text
+    assert client.get("/api/business").status_code == 404
+    assert client.get("/api/customers").json() == {"run_id": None, "total": 0, "rows": []}
+    assert client.get("/api/customers/search", params={"q": "an"}).json() == [
+        {"customer_id": "A1", "name": "Ann"}
+    ]
+    missing = client.get("/customers/NOPE")
+    assert missing.status_code == 404 and missing.text.count("no customer") == 1
+    app.state.keepwise.db.dispose()

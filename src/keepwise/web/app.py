@@ -120,7 +120,7 @@ def _error(request: Request, status: int, message: str) -> Response:
     return state.templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "message": message, "user": user},
+        {"status": status, "error_message": message, "user": user},
         status_code=status,
     )
 
