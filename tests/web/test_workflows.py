@@ -101,6 +101,9 @@ def test_survey_link_answered_once_without_account(app, clients, web_ws):
     assert response.status_code == 303
     token = response.headers["location"].split("created=")[1]
     assert len(token) >= 32
+    listing = BeautifulSoup(manager.get(response.headers["location"]).text, "html.parser")
+    letter = manager.get(listing.select_one("#survey-letter")["href"])
+    assert letter.status_code == 200 and f"/s/{token}" in letter.text
     anonymous = TestClient(app, follow_redirects=False)
     form_page = anonymous.get(f"/s/{token}")
     assert form_page.status_code == 200

@@ -199,7 +199,21 @@ def customer(
     )
 
 
-def _render_letter(state: State, customer_id: str, kind: str, lang: str) -> Any:
+def survey_link(
+    request: Request, session: DbSession, customer_id: str, token: str | None
+) -> str | None:
+    """Return the absolute answer link of ``token`` if it is this customer's open invitation."""
+    if not token:
+        return None
+    inv = crud.get_invitation(session, token=token)
+    if inv is None or inv.customer_id != customer_id or inv.answered_at is not None:
+        return None
+    return f"{str(request.base_url).rstrip('/')}/s/{inv.token}"
+
+
+def _render_letter(
+    state: State, customer_id: str, kind: str, lang: str, link: str | None = None
+) -> Any:
     try:
         from keepwise.reports.letters import render_letter
     except ImportError as exc:
@@ -207,7 +221,7 @@ def _render_letter(state: State, customer_id: str, kind: str, lang: str) -> Any:
     if kind not in _letter_kinds():
         raise KeepwiseError(f"unknown letter {kind!r}")
     state.reader.profile(customer_id)  # NotFoundError for an unknown customer
-    return render_letter(state.ws, customer_id, kind, lang, today=utcnow().date())
+    return render_letter(state.ws, customer_id, kind, lang, today=utcnow().date(), link=link)
 
 
 @router.get("/customers/{customer_id}/letters/{kind}")
@@ -216,28 +230,42 @@ def letter(
     customer_id: str,
     kind: str,
     state: State,
+    session: DbSession,
     user: Manager,
     lang: Annotated[str, Query(max_length=16)] = "en",
+    token: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """Show one letter ready to copy, with a download link."""
-    rendered = _render_letter(state, customer_id, kind, lang)
+    """Show one letter ready to copy, with a download link (survey letters carry their link)."""
+    link = survey_link(request, session, customer_id, token)
+    rendered = _render_letter(state, customer_id, kind, lang, link)
     return state.templates.TemplateResponse(
         request,
         "letter.html",
-        {"user": user, "customer_id": customer_id, "kind": kind, "lang": lang, "letter": rendered},
+        {
+            "user": user,
+            "customer_id": customer_id,
+            "kind": kind,
+            "lang": lang,
+            "letter": rendered,
+            "token": token if link else "",
+        },
     )
 
 
 @router.get("/customers/{customer_id}/letters/{kind}/download")
 def letter_download(
+    request: Request,
     customer_id: str,
     kind: str,
     state: State,
+    session: DbSession,
     user: Manager,
     lang: Annotated[str, Query(max_length=16)] = "en",
+    token: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Download one letter as a plain-text file."""
-    rendered = _render_letter(state, customer_id, kind, lang)
+    link = survey_link(request, session, customer_id, token)
+    rendered = _render_letter(state, customer_id, kind, lang, link)
     safe_id = "".join(c if c.isalnum() or c in "-_" else "_" for c in customer_id)[:64]
     return PlainTextResponse(
         f"{rendered.subject}\n\n{rendered.text}",

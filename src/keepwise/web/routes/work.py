@@ -251,7 +251,7 @@ def surveys(
             "invitations": crud.list_invitations(session),
             "kinds": SURVEY_KIND,
             "customer_id": customer_id,
-            "created": created,
+            "created_inv": crud.get_invitation(session, token=created) if created else None,
             "base": str(request.base_url).rstrip("/"),
             "message": MESSAGES.get(msg, ""),
             "now": utcnow(),
