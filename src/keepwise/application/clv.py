@@ -86,6 +86,12 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _positions(keys: Any, id_set: pa.Array) -> NDArray[np.int64]:
+    """Return where each key sits in ``id_set`` (−1 when absent), computed by Arrow."""
+    found = pc.index_in(pc.cast(keys, pa.string()), value_set=id_set)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 def _col(table: pa.Table, name: str, fill: float = np.nan) -> FloatArray:
     """Return a numeric column as float64 with nulls filled."""
     col = pc.cast(table.column(name), pa.float64())
@@ -176,7 +182,7 @@ def compute_clv(
 
     ids = people["customer_id"]
     n = len(ids)
-    index = {cid: i for i, cid in enumerate(ids)}
+    id_set = pa.array(ids, pa.string())
     out = {k: np.full(n, np.nan) for k in CUSTOMER_COLUMNS[1:-2]}
     model_name = np.full(n, "fallback", dtype=object)
     contract = people["contract"]
@@ -184,12 +190,10 @@ def compute_clv(
 
     margin = np.full(n, business_margin)
     if margin_rate is not None and margin_rate.num_rows:
-        mids_ = margin_rate.column("customer_id").to_pylist()
+        at = _positions(margin_rate.column("customer_id"), id_set)
         rates = _col(margin_rate, "margin_rate")
-        for cid, r in zip(mids_, rates, strict=True):
-            i = index.get(cid)
-            if i is not None and np.isfinite(r):
-                margin[i] = r
+        ok = (at >= 0) & np.isfinite(rates)
+        margin[at[ok]] = rates[ok]
 
     report: dict[str, Any] = {
         "status": "ok",
@@ -205,8 +209,7 @@ def compute_clv(
     row_of = np.full(0, 0, dtype=np.int64)
     last_gap = np.full(n, np.nan)
     if rfm is not None and rfm.num_rows:
-        rid = rfm.column("customer_id").to_pylist()
-        row_of = np.array([index.get(c, -1) for c in rid], dtype=np.int64)
+        row_of = _positions(rfm.column("customer_id"), id_set)
         known = row_of >= 0
         x, tx, T = (_col(rfm, k)[known] for k in ("frequency", "recency", "T"))
         mv = _col(rfm, "monetary_value")[known]
