@@ -46,3 +46,17 @@ def test_memo_follows_the_file(web_ws):
     os.utime(web_ws.db_path, (now + 10, now + 10))
     again = reader.latest_run()
     assert again == first and again is not first
+
+
+@pytest.mark.parametrize("sort", ["profit", "clv", "name", "churn_risk"])
+@pytest.mark.parametrize("descending", [True, False])
+def test_deep_pages_come_out_the_same_as_shallow_ones(web_ws, monkeypatch, sort, descending):
+    import keepwise.web.scoredata as scoredata
+
+    reader = ScoreReader(web_ws)
+    filters = Filters(sort=sort, descending=descending, limit=7, offset=5, segment="mid")
+    shallow = reader.page(filters).rows
+    monkeypatch.setattr(scoredata, "DEEP_OFFSET", 0)
+    deep = reader.page(filters).rows
+    assert [r["customer_id"] for r in deep] == [r["customer_id"] for r in shallow]
+    assert len(shallow) == 7
