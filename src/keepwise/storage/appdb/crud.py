@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from keepwise.storage.appdb.models import (
@@ -71,8 +71,9 @@ def list_users(session: Session) -> Sequence[User]:
 def create_login_session(
     session: Session, *, user_id: int, lifetime: timedelta, now: datetime | None = None
 ) -> LoginSession:
-    """Start a login session with a fresh random id and CSRF token."""
+    """Start a login session with a fresh random id and CSRF token; forget expired ones."""
     now = now or utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
     row = LoginSession(
         id=secrets.token_urlsafe(32),
         user_id=user_id,
