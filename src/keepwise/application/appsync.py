@@ -4,6 +4,8 @@ Staff report incidents and customers answer surveys in the app database; scoring
 DuckDB ``incidents`` and ``surveys`` tables. :func:`sync_app_events` upserts the former into
 the latter on an open DuckDB connection, so the next scoring run counts them with no manual
 re-import. Ids are prefixed (``app-I12``, ``app-S5``) so they never collide with imported ones.
+Times are stored to the whole second, like imported files, so an app event that is the latest
+event (and so sets the default ``as_of``) falls inside the scoring window.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def sync_app_events(
                 {
                     "incident_id": f"{INCIDENT_PREFIX}{i.id}",
                     "customer_id": i.customer_id,
-                    "reported_at": i.reported_at,
+                    "reported_at": i.reported_at.replace(microsecond=0),
                     "kind": i.kind,
                     "reported_by": email,
                     "severity": i.severity,
@@ -121,7 +123,7 @@ def sync_app_events(
                     "response_id": f"{SURVEY_PREFIX}{a.id}",
                     "customer_id": a.customer_id,
                     "kind": a.kind,
-                    "submitted_at": a.submitted_at,
+                    "submitted_at": a.submitted_at.replace(microsecond=0),
                     "score": a.score,
                     "reasons": a.reasons or None,
                     "comment": a.comment or None,
