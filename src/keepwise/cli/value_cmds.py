@@ -168,9 +168,9 @@ def value_cmd(
     if b["whale_curve"]:
         peak = b["peak"]
         top = b["top20_share"]
-        share = f"Top 20% of customers bring {_pct(top)} of profit; " if top is not None else ""
+        share = f"Top 20% of customers bring {_pct(top)} of profit; p" if top is not None else "P"
         console.print(
-            f"{share}Profit peaks at "
+            f"{share}rofit peaks at "
             f"{_fmt(peak['profit'], cur)} after {peak['customers']:,} customers. "
             f"{b['unprofitable_count']:,} unprofitable customers cost "
             f"[bold]{_fmt(b['unprofitable_loss'], cur)}[/].",

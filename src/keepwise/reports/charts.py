@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 _GREEN = "#1b7f5b"
 _RED = "#b3261e"
@@ -41,6 +42,14 @@ def _money(x: float, currency: str) -> str:
     if x >= 1e4:
         return f"{sign}{x / 1e3:,.0f}k {currency}"
     return f"{sign}{x:,.0f} {currency}"
+
+
+def _short(x: float) -> str:
+    """Return an axis label for money: 1.2M, 350k, 900."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:,.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{x:,.0f}"
 
 
 def _whale_figure(business: dict[str, Any]) -> Figure:
@@ -92,6 +101,7 @@ def _whale_figure(business: dict[str, Any]) -> Figure:
     ax.set_xlim(0, 100)
     ax.set_xlabel("customers, most profitable first (%)")
     ax.set_ylabel(f"cumulative profit ({currency})")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
     ax.set_title("Whale curve" + ("\n" + "; ".join(subtitle) if subtitle else ""), fontsize=10)
     ax.grid(alpha=0.25)
     for side in ("top", "right"):
