@@ -35,7 +35,6 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Send cookies only over HTTPS (behind a TLS proxy).")
     ] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Worker threads for page requests.")] = 1,
 ) -> None:
     """Run the team web app: dashboard, customers, incidents, complaints, surveys, decisions."""
     import uvicorn
