@@ -8,6 +8,7 @@ durable and every uncommitted one vanish, even under SIGKILL.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,8 @@ from keepwise.errors import WorkspaceError
 from keepwise.settings import ALL_SETTINGS, Settings, read_settings, render_settings_toml
 
 DB_FILE = "keepwise.duckdb"
+WRITER_FLAG = DB_FILE + ".writer-waiting"
+"""A writer touches this file while it waits for the lock; readers open nothing new meanwhile."""
 SETTINGS_FILE = "keepwise.toml"
 APP_DB_FILE = "app.sqlite"
 MARKER_COLUMNS = ("extra", "_import_id", "_row_hash")
@@ -114,12 +117,32 @@ class Workspace:
         """Return the workspace settings (defaults overlaid with ``keepwise.toml``)."""
         return read_settings(self.settings_path)
 
-    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """Open a new connection to the event store."""
+    def connect(
+        self, read_only: bool = False, wait_seconds: float = 30.0
+    ) -> duckdb.DuckDBPyConnection:
+        """Open a new connection to the event store, waiting while another process holds it.
+
+        DuckDB lets one process write at a time; a web server reading between requests holds
+        the file for milliseconds, so a writer retries briefly (and raises the writer flag, so
+        the server starts no new reads) instead of failing.
+        """
+        deadline = time.monotonic() + wait_seconds
+        flag = self.path / WRITER_FLAG
+        raised_flag = False
         try:
-            return duckdb.connect(str(self.db_path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise WorkspaceError(f"cannot open {self.db_path}: {exc}") from exc
+            while True:
+                try:
+                    return duckdb.connect(str(self.db_path), read_only=read_only)
+                except duckdb.IOException as exc:
+                    if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                        raise WorkspaceError(f"cannot open {self.db_path}: {exc}") from exc
+                    if not read_only and not raised_flag:
+                        flag.touch()
+                        raised_flag = True
+                    time.sleep(0.02)
+        finally:
+            if raised_flag:
+                flag.unlink(missing_ok=True)
 
     @contextmanager
     def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

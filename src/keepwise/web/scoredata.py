@@ -20,7 +20,7 @@ import duckdb
 
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
 from keepwise.errors import KeepwiseError, NotFoundError
-from keepwise.storage.workspace import Workspace
+from keepwise.storage.workspace import WRITER_FLAG, Workspace
 
 SORTABLE: tuple[str, ...] = (
     "profit",
@@ -58,8 +58,6 @@ MEMO_SIZE = 2048
 """Memoised results kept per workspace version (list counts per filter, dashboard, run)."""
 
 
-WRITER_FLAG = "keepwise.duckdb.writer-waiting"
-"""File a writer creates in the workspace while it waits for the DuckDB lock (see docs/web.md)."""
 WRITER_FLAG_TTL = 120.0
 """Seconds after which a left-over writer flag (a crashed writer) is ignored."""
 

@@ -40,7 +40,7 @@ class FeatureContext:
     @property
     def as_of_sql(self) -> str:
         """Return the as-of moment as a SQL timestamp literal (portable across engines)."""
-        return f"TIMESTAMP '{self.as_of:%Y-%m-%d %H:%M:%S}'"
+        return f"TIMESTAMP '{self.as_of:%Y-%m-%d %H:%M:%S.%f}'"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 def ts(moment: datetime) -> str:
     """Return ``moment`` as a portable SQL timestamp literal."""
-    return f"TIMESTAMP '{moment:%Y-%m-%d %H:%M:%S}'"
+    return f"TIMESTAMP '{moment:%Y-%m-%d %H:%M:%S.%f}'"
 
 
 def as_of(ctx: FeatureContext) -> str:
