@@ -223,3 +223,12 @@ def test_as_of_literal_is_the_context_date() -> None:
         FeatureContext(ctx.as_of, ctx.settings, frozenset({"incidents"})),
         [s for s in all_signals() if s.name == "dishonest"],
     )
+
+
+def test_as_of_literal_keeps_fractions_of_a_second() -> None:
+    ctx = FeatureContext(datetime(2026, 1, 2, 3, 4, 5, 250000), default_settings(), frozenset())
+    assert "TIMESTAMP '2026-01-02 03:04:05.250000'" in levels_union_sql(
+        FeatureContext(ctx.as_of, ctx.settings, frozenset({"incidents"})),
+        [s for s in all_signals() if s.name == "dishonest"],
+    )
+    assert ctx.as_of_sql == "TIMESTAMP '2026-01-02 03:04:05.250000'"

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from keepwise.domain.sqltext import timestamp_literal
 from keepwise.settings import Settings
 
 
@@ -40,7 +41,7 @@ class FeatureContext:
     @property
     def as_of_sql(self) -> str:
         """Return the as-of moment as a SQL timestamp literal (portable across engines)."""
-        return f"TIMESTAMP '{self.as_of:%Y-%m-%d %H:%M:%S.%f}'"
+        return timestamp_literal(self.as_of)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from keepwise.domain.sqltext import timestamp_literal
+
 if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
 
 
 def ts(moment: datetime) -> str:
     """Return ``moment`` as a portable SQL timestamp literal."""
-    return f"TIMESTAMP '{moment:%Y-%m-%d %H:%M:%S.%f}'"
+    return timestamp_literal(moment)
 
 
 def as_of(ctx: FeatureContext) -> str:
