@@ -567,42 +567,69 @@ def business_summary(ws: Workspace, run_id: str | None = None) -> dict[str, Any]
     }
 
 
-def diff_runs(ws: Workspace, a: str, b: str) -> list[dict[str, Any]]:
+def _diff_sql(where_extra: str = "") -> str:
+    sig_cols = [f"signal_{s}" for s in SIGNAL_NAMES]
+    differs = " OR ".join(f"x.{c} IS DISTINCT FROM y.{c}" for c in ["action", *sig_cols])
+    structs = ", ".join(
+        f"{{'signal': '{s}', 'from': x.signal_{s}, 'to': y.signal_{s}}}" for s in SIGNAL_NAMES
+    )
+    return (
+        "WITH x AS (SELECT * FROM scorecard WHERE run_id = ?), "
+        "y AS (SELECT * FROM scorecard WHERE run_id = ?), "
+        "d AS (SELECT COALESCE(y.customer_id, x.customer_id) AS customer_id, "
+        "COALESCE(y.name, x.name) AS name, "
+        "CASE WHEN x.customer_id IS NULL THEN 'added' WHEN y.customer_id IS NULL "
+        "THEN 'removed' ELSE 'changed' END AS change, "
+        "x.action AS action_a, y.action AS action_b, x.rule AS rule_a, y.rule AS rule_b, "
+        "CAST(x.profit AS DOUBLE) AS profit_a, CAST(y.profit AS DOUBLE) AS profit_b, "
+        "x.churn_risk AS churn_risk_a, y.churn_risk AS churn_risk_b, "
+        "y.reasons AS reasons_b, x.reasons AS reasons_a, "
+        f"list_filter([{structs}], lambda s: s['from'] IS DISTINCT FROM s['to']) AS signals "
+        "FROM x FULL OUTER JOIN y ON x.customer_id = y.customer_id "
+        f"WHERE x.customer_id IS NULL OR y.customer_id IS NULL OR {differs}) "
+    )
+
+
+def diff_runs(
+    ws: Workspace, a: str, b: str, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """Return the customers whose action or signal levels differ between runs ``a`` and ``b``.
 
     Each entry has ``customer_id``, ``name``, ``change`` (``changed``, ``added`` or
     ``removed``), the actions and rules in both runs, ``signals`` (``{signal, from, to}`` for
-    each changed level), profit and churn risk in both runs and the reasons of run ``b``
-    (why the customer stands where they stand now). Sorted by customer id.
+    each changed level), profit and churn risk in both runs and the reasons of both runs
+    (``reasons_b`` says why the customer stands where they stand now). Customers who changed
+    action come first, then by customer id; ``limit``/``offset`` page the list in the engine.
     """
-    sig_cols = [f"signal_{s}" for s in SIGNAL_NAMES]
-    differs = " OR ".join(f"x.{c} IS DISTINCT FROM y.{c}" for c in ["action", *sig_cols])
-    pick = ", ".join(f"x.{c} AS a_{c}, y.{c} AS b_{c}" for c in sig_cols)
+    page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     with ws.connection(read_only=True) as con:
         ra, rb = resolve_run(con, a), resolve_run(con, b)
-        cur = con.execute(
-            "WITH x AS (SELECT * FROM scorecard WHERE run_id = ?), "
-            "y AS (SELECT * FROM scorecard WHERE run_id = ?) "
-            "SELECT COALESCE(y.customer_id, x.customer_id) AS customer_id, "
-            "COALESCE(y.name, x.name) AS name, "
-            "CASE WHEN x.customer_id IS NULL THEN 'added' WHEN y.customer_id IS NULL "
-            "THEN 'removed' ELSE 'changed' END AS change, "
-            "x.action AS action_a, y.action AS action_b, x.rule AS rule_a, y.rule AS rule_b, "
-            "x.profit AS profit_a, y.profit AS profit_b, x.churn_risk AS churn_risk_a, "
-            f"y.churn_risk AS churn_risk_b, y.reasons AS reasons_b, x.reasons AS reasons_a, {pick} "
-            "FROM x FULL OUTER JOIN y ON x.customer_id = y.customer_id "
-            f"WHERE x.customer_id IS NULL OR y.customer_id IS NULL OR {differs} "
-            "ORDER BY 1",
-            [ra, rb],
+        sql = (
+            _diff_sql()
+            + "SELECT * FROM d ORDER BY (action_a IS NOT DISTINCT FROM action_b), customer_id"
+            + page
         )
-        rows = _rows(cur)
-    out = []
-    for r in rows:
-        r = _plain(r)
-        changes = [
-            {"signal": s, "from": r.pop(f"a_signal_{s}"), "to": r.pop(f"b_signal_{s}")}
-            for s in SIGNAL_NAMES
-        ]
-        r["signals"] = [c for c in changes if c["from"] != c["to"]]
-        out.append(r)
-    return out
+        return con.sql(sql, params=[ra, rb]).to_arrow_table().to_pylist()
+
+
+def diff_counts(ws: Workspace, a: str, b: str) -> dict[str, Any]:
+    """Return how many customers changed between two runs, by kind and by action move."""
+    with ws.connection(read_only=True) as con:
+        ra, rb = resolve_run(con, a), resolve_run(con, b)
+        kinds = con.execute(
+            _diff_sql() + "SELECT change, count(*) FROM d GROUP BY 1", [ra, rb]
+        ).fetchall()
+        moves = con.execute(
+            _diff_sql() + "SELECT action_a, action_b, count(*) FROM d WHERE change = 'changed' "
+            "AND action_a IS DISTINCT FROM action_b GROUP BY ALL ORDER BY 3 DESC",
+            [ra, rb],
+        ).fetchall()
+    by_kind = {str(k): int(n) for k, n in kinds}
+    return {
+        "run_a": ra,
+        "run_b": rb,
+        "total": sum(by_kind.values()),
+        **{k: by_kind.get(k, 0) for k in ("changed", "added", "removed")},
+        "action_changed": sum(int(n) for _, _, n in moves),
+        "moves": [{"from": f, "to": t, "customers": int(n)} for f, t, n in moves],
+    }

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from keepwise.application.exporting import FORMATS, export_scorecard
-from keepwise.application.runs import customer_profile, diff_runs, list_runs
+from keepwise.application.runs import customer_profile, diff_counts, diff_runs, list_runs
 from keepwise.application.scoring import STEPS, score
 from keepwise.cli.app import app, console, friendly, print_json
 from keepwise.storage import Workspace
@@ -133,18 +133,23 @@ def diff_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Show who changed action or signal levels between two runs, and why."""
-    changes = diff_runs(Workspace.open(workspace), run_a, run_b)
+    ws = Workspace.open(workspace)
     if json_out:
-        print_json(changes)
+        print_json(diff_runs(ws, run_a, run_b))
         return
-    if not changes:
+    counts = diff_counts(ws, run_a, run_b)
+    if not counts["total"]:
         console.print(f"No customer changed action or signals between {run_a} and {run_b}.")
         return
-    moved = sum(1 for c in changes if c["action_a"] != c["action_b"])
     console.print(
-        f"{len(changes):,} customer(s) changed between {run_a} and {run_b}; "
-        f"{moved:,} changed action."
+        f"{counts['total']:,} customer(s) changed between {counts['run_a']} and "
+        f"{counts['run_b']}: {counts['action_changed']:,} changed action, "
+        f"{counts['added']:,} new, {counts['removed']:,} gone.",
+        highlight=False,
     )
+    for move in counts["moves"][:8]:
+        console.print(f"  {move['from']} → {move['to']}: {move['customers']:,}", highlight=False)
+    changes = diff_runs(ws, run_a, run_b, limit=limit)
     table = Table(show_lines=True)
     for col in ("customer", "action", "signals", "why now"):
         table.add_column(col, overflow="fold")
@@ -164,8 +169,8 @@ def diff_cmd(
             c["reasons_b"] or f"({c['change']})",
         )
     console.print(table)
-    if len(changes) > limit:
-        console.print(f"… and {len(changes) - limit:,} more (use --limit or --json).")
+    if counts["total"] > limit:
+        console.print(f"… and {counts['total'] - limit:,} more (use --limit or --json).")
 
 
 @app.command("export")

@@ -210,8 +210,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "reprice",
         "loss AND priceable",
         "reprice",
-        "They lose us {loss}, and {price_signals} says price or scope is the cause: price "
-        "their high-touch service accordingly.",
+        "They lose us {loss}, and the signs ({price_signals}) say price or scope is the cause: "
+        "price their high-touch service accordingly.",
     ),
     Rule(
         "loss_talk_first",
