@@ -109,7 +109,7 @@ def runs_cmd(workspace: WorkspaceArg, json_out: JsonOpt = False) -> None:
         return
     table = Table(title="Scorecard runs")
     for col in ("run", "created (UTC)", "as of", "customers", "fire", "talk", "retain", "code"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("run", "created (UTC)", "as of"))
     for r in runs:
         actions = (r.get("summary") or {}).get("actions", {})
         table.add_row(
