@@ -73,8 +73,12 @@ def test_one_valid_row_per_customer(scored_ws: Workspace) -> None:
         assert r["reasons"] and r["reasons"].count(".") >= 2
         assert all(r[f"signal_{s}"] in LEVELS for s in SIGNAL_NAMES)
         assert r["as_of"] == datetime.fromisoformat(AS_OF)
-        if r["churned"] or (r["ended_at"] and r["ended_at"] <= r["as_of"]):
+        lost = bool(r["churned"] or (r["ended_at"] and r["ended_at"] <= r["as_of"]))
+        assert r["lost"] == lost
+        if lost:
             assert r["churn_risk"] == 1.0
+    at_risk = sum(1 for r in rows if not r["lost"] and (r["churn_risk"] or 0) >= 0.5)
+    assert get_run(scored_ws)["summary"]["risk"]["at_risk_active"] == at_risk
     by_id = {r["customer_id"]: r for r in rows}
     assert (by_id["c000"]["action"], by_id["c000"]["rule"]) == ("talk", "threat_talk_first")
     assert by_id["c000"]["threats"] == 1

@@ -71,6 +71,7 @@ SCORECARD_TYPES: Final[dict[str, str]] = {
     "collection_touches": "BIGINT",
     "bad_debt_invoices": "BIGINT",
     "support_hours": "DOUBLE",
+    "lost": "BOOLEAN",
 }
 """Every column of the ``scorecard`` table in order: DESIGN.md §9 first, then the extras."""
 
@@ -500,6 +501,7 @@ def customer_profile(ws: Workspace, customer_id: str, run_id: str | None = None)
                 "tenure_days",
                 "churned",
                 "churned_at",
+                "lost",
             )
         },
         "value": {

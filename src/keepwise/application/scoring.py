@@ -210,6 +210,7 @@ def _summary(
     business: dict[str, Any],
     clv_report: dict[str, Any],
     synced: dict[str, int],
+    at_risk: float,
 ) -> dict[str, Any]:
     con.register("_kw_card", card)
     try:
@@ -239,7 +240,8 @@ def _summary(
             signals[str(name)][str(level)] = int(n)
         risk = con.execute(
             "SELECT avg(churn_risk), sum(CASE WHEN lost THEN 1 ELSE 0 END), "
-            "sum(CASE WHEN churn_risk >= 0.5 AND NOT lost THEN 1 ELSE 0 END) FROM _kw_card"
+            "sum(CASE WHEN churn_risk >= ? AND NOT lost THEN 1 ELSE 0 END) FROM _kw_card",
+            [at_risk],
         ).fetchall()[0]
     finally:
         con.unregister("_kw_card")
@@ -357,7 +359,14 @@ def score(
         card = inputs
         for col in ("action", "rule", "reasons", "flags", "watches"):
             card = card.append_column(col, decided.column(col))
-        summary = _summary(con, card, value.business, clv_report, synced)
+        summary = _summary(
+            con,
+            card,
+            value.business,
+            clv_report,
+            synced,
+            settings.get_float("decisions.at_risk_churn"),
+        )
 
         step(STEPS[6])
         record = RunRecord(
