@@ -460,3 +460,55 @@ def test_phrase_banks_are_complete() -> None:
         assert all(tx.TICKETS[lang][k] for k in tx.TICKET_KINDS), lang
         assert len(tx.EXIT_COMMENTS[lang]) == len(SURVEY_REASONS), lang
         assert set(tx.REVIEWS[lang]) == set(tx.REVIEW_BANDS), lang
+
+
+def test_contracts_bill_monthly_or_quarterly(con: duckdb.DuckDBPyConnection) -> None:
+    gaps = con.execute(
+        "WITH r AS (SELECT o.customer_id, o.ordered_at, o.amount, "
+        "round(c.annual_contract_value / o.amount) per_year FROM orders o "
+        "JOIN customers c USING (customer_id) WHERE c.annual_contract_value IS NOT NULL "
+        "AND abs(o.amount * round(c.annual_contract_value / o.amount) "
+        "- c.annual_contract_value) < 1), "
+        "g AS (SELECT per_year, date_diff('day', lag(ordered_at) OVER (PARTITION BY "
+        "customer_id ORDER BY ordered_at), ordered_at) gap FROM r) "
+        "SELECT per_year, median(gap), count(*) FROM g WHERE gap IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    medians = {int(p): m for p, m, n in gaps if n > 100}
+    assert set(medians) == {4, 12}
+    assert 29 <= medians[12] <= 32
+    assert 89 <= medians[4] <= 93
+
+
+def test_repeat_buyers_vary_and_some_drop_out(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        "WITH s AS (SELECT gt.customer_id, count(o.order_id) n, max(o.ordered_at) last "
+        "FROM gt JOIN customers c USING (customer_id) LEFT JOIN orders o USING (customer_id) "
+        "WHERE gt.archetype = 'ordinary' AND NOT gt.contract "
+        "AND c.acquired_at < TIMESTAMP '2024-06-30' GROUP BY 1) "
+        "SELECT avg(CASE WHEN last IS NULL OR last < TIMESTAMP '2025-06-30' THEN 1.0 ELSE 0 END),"
+        " stddev(n) / avg(n) FROM s"
+    ).fetchall()[0]
+    quiet, spread = rows
+    assert 0.1 < quiet < 0.5, "BG/NBD-like drop-outs: some long-standing buyers went quiet"
+    assert spread > 0.6, "purchase rates differ between customers (gamma heterogeneity)"
+
+
+def test_costs_and_discounts_are_plausible(con: duckdb.DuckDBPyConnection) -> None:
+    low, high = con.execute(
+        "SELECT quantile_cont(cost / amount, 0.01), quantile_cont(cost / amount, 0.99) "
+        "FROM orders WHERE coalesce(discount, 0) = 0"
+    ).fetchall()[0]
+    assert low > 0.5 and high < 0.8
+    bad = con.execute(
+        "SELECT count(*) FROM orders WHERE discount > 0 AND "
+        "abs(list_amount - discount - amount) > 0.011"
+    ).fetchall()[0]
+    assert bad == (0,)
+    by_segment = dict(
+        con.execute(
+            "SELECT c.segment, median(o.amount) FROM orders o JOIN customers c "
+            "USING (customer_id) WHERE c.annual_contract_value IS NULL GROUP BY 1"
+        ).fetchall()
+    )
+    ordered = [by_segment[s] for s in ("consumer", "smb", "mid_market", "enterprise")]
+    assert ordered == sorted(ordered)
