@@ -146,6 +146,7 @@ def test_threat_puts_talk_or_fire_first_whatever_the_value() -> None:
 def test_bad_customer_is_never_referred() -> None:
     assert one(**LOSS)["action"] == "refer"
     assert one(**LOSS, dishonest="flag")["action"] == "fire"
+    assert one(**LOSS, policy_abuse="flag")["action"] == "fire"
 
 
 def test_reasons_cite_numbers_and_signals() -> None:
@@ -217,7 +218,7 @@ def test_guardrails_hold_for_any_customer(rows: list[dict[str, Any]], talked: bo
     for r, d in zip(built, out, strict=True):
         assert d["action"] in ACTIONS and d["reasons"]
         protected = r["strategic"] or r["revenue_share"] > limit
-        conduct = r["signal_abusive"] == "flag" or r["signal_dishonest"] == "flag"
+        conduct = "flag" in (r["signal_abusive"], r["signal_dishonest"], r["signal_policy_abuse"])
         bad = r["threats"] > 0 or conduct or d["flags"] >= SETTINGS.get_int("decisions.bad_flags")
         if protected and not talked:
             assert d["action"] != "fire"

@@ -37,7 +37,8 @@ SETTINGS: list[Setting] = [
         "decisions.bad_flags",
         2,
         "Flagged signs that make a customer 'bad' on their own: one flag can be a bad stretch, "
-        "two independent ones are a pattern (flagged abuse or dishonesty counts at once).",
+        "two independent ones are a pattern (flagged abuse, dishonesty or policy abuse counts "
+        "at once).",
         mission="1",
     ),
     Setting(

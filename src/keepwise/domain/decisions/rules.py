@@ -18,8 +18,9 @@ from keepwise.domain.scorecard import SIGNAL_NAMES
 BEHAVIOUR_SIGNALS: Final[tuple[str, ...]] = tuple(s for s in SIGNAL_NAMES if s != "unhappy")
 """The signs of a bad customer (MISSION.md §1, policy abuse); ``unhappy`` is risk, not conduct."""
 
-CONDUCT_SIGNALS: Final[tuple[str, ...]] = ("abusive", "dishonest")
-"""Signs whose flag alone makes a customer bad: staff are harmed or misled (MISSION.md §1.6-7)."""
+CONDUCT_SIGNALS: Final[tuple[str, ...]] = ("abusive", "dishonest", "policy_abuse")
+"""Signs whose flag alone makes a customer bad: staff are harmed or misled (MISSION.md §1.6-7),
+or a generous policy is exploited (§2.6: serial returners ended a lifetime-return policy)."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,12 @@ FACTS: Final[tuple[Fact, ...]] = (
     Fact(
         "conduct",
         _any_level(CONDUCT_SIGNALS, "'flag'"),
-        "abuse or dishonesty is flagged (a pattern, per the signal rules)",
+        "abuse, dishonesty or policy abuse is flagged (a pattern, per the signal rules)",
     ),
     Fact(
         "bad",
         "(threat OR conduct OR flags >= {decisions.bad_flags})",
-        "a bad customer: a threat, flagged abuse/dishonesty, or `decisions.bad_flags` flags",
+        "a bad customer: a threat, flagged conduct, or `decisions.bad_flags` flags",
     ),
     Fact(
         "loss",
