@@ -288,7 +288,7 @@ def score(
     tell = progress or (lambda _step: None)
     settings = ws.settings
     when = _parse_as_of(as_of)
-    created = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    created = datetime.now(UTC).replace(tzinfo=None)
     run_id = new_run_id(created)
     seconds: dict[str, float] = {}
     current: list[tuple[str, float]] = []
