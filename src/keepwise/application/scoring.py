@@ -37,7 +37,7 @@ from keepwise.domain.decisions import decide
 from keepwise.domain.features.registry import FeatureContext
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
 from keepwise.domain.signals import compute_signals
-from keepwise.domain.value import compute_value, default_as_of
+from keepwise.domain.value import compute_value, default_as_of, with_p_alive
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.errors import KeepwiseError
 from keepwise.storage import Workspace, appdb
@@ -334,7 +334,7 @@ def score(
 
         step(STEPS[3])
         if clv.num_rows:
-            value = compute_value(engine, ctx, p_alive=clv.select(["customer_id", "p_alive"]))
+            value = with_p_alive(engine, ctx, value, clv.select(["customer_id", "p_alive"]))
 
         step(STEPS[4])
         signals = compute_signals(engine, ctx, value=value.customers)
