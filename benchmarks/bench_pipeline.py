@@ -140,7 +140,13 @@ def child_import(folder: Path) -> dict[str, Any]:
     shutil.rmtree(folder / "ws", ignore_errors=True)
     ws = Workspace.init(folder / "ws")
     result = import_paths(ws, _demo_paths(folder))
-    return {"import_id": result.import_id}
+    overrides = json.loads(os.environ.get("KW_BENCH_SETTINGS", "{}"))
+    if overrides:
+        from keepwise.settings import ALL_SETTINGS, render_settings_toml
+
+        values = ws.settings.with_overrides(overrides).as_dict()
+        ws.settings_path.write_text(render_settings_toml(ALL_SETTINGS, values), encoding="utf-8")
+    return {"import_id": result.import_id, "settings": overrides}
 
 
 def _engine_steps(engine: Any, ws: Any, as_of: str, present: frozenset[str]) -> Any:
@@ -245,11 +251,11 @@ def child_compare(folder: Path) -> dict[str, Any]:
         )
         checks.append(f'sum(CASE WHEN {cond} THEN 1 ELSE 0 END) AS "{c}"')
     row = (
-        con.execute(
+        con.sql(
             f"SELECT count(*) AS customers, {', '.join(checks)} FROM '{a}' a "
             f"FULL JOIN '{b}' b USING (customer_id)"
         )
-        .fetch_arrow_table()
+        .to_arrow_table()
         .to_pylist()[0]
     )
     return {
@@ -321,7 +327,7 @@ def child_peer(folder: Path) -> dict[str, Any]:
     out["out_of_scope"] = gt.out_of_scope.sum()
     out["slow_responses"] = gt.slow.sum()
 
-    act = t["activities"][t["activities"].at < as_of]
+    act = t["activities"][t["activities"]["at"] < as_of]
     meetings = act[act.kind == "meeting"].groupby("customer_id")
     out["no_show_rate"] = meetings.outcome.apply(lambda s: (s == "no_show").mean())
     out["activity_minutes"] = act.groupby("customer_id").minutes.sum()
@@ -353,13 +359,14 @@ def child_peer(folder: Path) -> dict[str, Any]:
     )
     out["attention_hog"] = np.where(out.support_pct >= 0.95, "flag", "none")
 
+    daily = orders.assign(ordered_at=orders.ordered_at.dt.floor("D"))
     summary = summary_data_from_transaction_data(
-        orders, "customer_id", "ordered_at", "amount", observation_period_end=as_of, freq="D"
+        daily, "customer_id", "ordered_at", "amount", observation_period_end=as_of, freq="D"
     )
     bgf = BetaGeoFitter(penalizer_coef=0.001)
-    bgf.fit(summary.frequency, summary.recency, summary.T)
+    bgf.fit(summary.frequency, summary.recency, summary["T"])
     summary["p_alive"] = bgf.conditional_probability_alive(
-        summary.frequency, summary.recency, summary.T
+        summary.frequency, summary.recency, summary["T"]
     )
     repeat = summary[(summary.frequency > 0) & (summary.monetary_value > 0)]
     ggf = GammaGammaFitter(penalizer_coef=0.001)
@@ -368,7 +375,7 @@ def child_peer(folder: Path) -> dict[str, Any]:
         bgf,
         summary.frequency,
         summary.recency,
-        summary.T,
+        summary["T"],
         summary.monetary_value.where(summary.monetary_value > 0, repeat.monetary_value.mean()),
         time=12,
         discount_rate=0.01,
@@ -479,6 +486,13 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", type=int, default=list(SIZES))
     parser.add_argument("--engines", nargs="*", choices=ENGINES, default=list(ENGINES))
     parser.add_argument("--work", type=Path, default=Path("/tmp/keepwise-bench-pipeline"))
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="override a workspace setting, e.g. --set 'clv.candidate_models=[\"bg-nbd\"]'",
+    )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--customers", help=argparse.SUPPRESS)
@@ -487,12 +501,15 @@ def main() -> None:
         print(json.dumps(CHILDREN[args.child](args), default=str))
         return
     args.work.mkdir(parents=True, exist_ok=True)
+    overrides = {k: json.loads(v) for k, _, v in (item.partition("=") for item in args.set)}
+    os.environ["KW_BENCH_SETTINGS"] = json.dumps(overrides)
     records: list[dict[str, Any]] = []
     for n in args.sizes:
         records += run_size(n, args.engines, args.work)
         with open(args.work / "results.jsonl", "a") as fh:
             for record in records:
                 if record["customers"] == n:
+                    record["settings"] = overrides
                     fh.write(json.dumps(record, default=str) + "\n")
     summarise(records)
 
