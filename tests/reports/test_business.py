@@ -157,11 +157,13 @@ def test_league_and_totals_agree_with_the_rows(rows: list[tuple[list[str], int, 
         f"CREATE TABLE scorecard (run_id VARCHAR, customer_id VARCHAR, revenue DOUBLE, "
         f"gross_margin DOUBLE, cost_to_serve DOUBLE, profit DOUBLE, {cols})"
     )
-    for i, (lv, profit, cost) in enumerate(rows):
-        con.execute(
-            f"INSERT INTO scorecard VALUES ('R', ?, ?, ?, ?, ?, {', '.join('?' * len(lv))})",
-            [f"c{i}", profit + cost, profit + cost, cost, profit, *lv],
-        )
+    con.executemany(
+        f"INSERT INTO scorecard VALUES ('R', ?, ?, ?, ?, ?, {', '.join('?' * len(SIGNAL_NAMES))})",
+        [
+            [f"c{i}", profit + cost, profit + cost, cost, profit, *lv]
+            for i, (lv, profit, cost) in enumerate(rows)
+        ],
+    )
     league = {r["signal"]: r for r in _league(con, "R")}
     for k, name in enumerate(SIGNAL_NAMES):
         flagged = [r for r in rows if r[0][k] == "flag"]
@@ -175,7 +177,7 @@ def test_league_and_totals_agree_with_the_rows(rows: list[tuple[list[str], int, 
     con.close()
 
 
-@pytest.mark.parametrize("lang", ["ja", "zh_Hant", "ru", "et"])
+@pytest.mark.parametrize("lang", ["ja", "ru"])
 def test_report_in_other_languages(workspace: Workspace, lang: str):
     from keepwise.reports.i18n import Formatter
 
