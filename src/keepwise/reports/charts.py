@@ -15,7 +15,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -30,7 +29,6 @@ def _svg(fig: Figure) -> str:
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "keepwise"}):
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     return buf.getvalue()
 
 
@@ -56,7 +54,8 @@ def _whale_figure(business: dict[str, Any]) -> Figure:
     """Draw the whale curve: cumulative profit by share of customers, most profitable first."""
     curve = business.get("whale_curve") or {}
     currency = str(business.get("currency", ""))
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), dpi=100)
+    fig = Figure(figsize=(7.5, 4.2), dpi=100)
+    ax = fig.subplots()
     points = curve.get("points") or []
     if not points:
         ax.text(0.5, 0.5, "No data: no revenue to rank customers by", ha="center", va="center")
@@ -118,7 +117,6 @@ def whale_curve_png(business: dict[str, Any], path: Path) -> Path:
     """Write the whale curve of ``business`` as a PNG file at ``path`` and return the path."""
     fig = _whale_figure(business)
     fig.savefig(path, format="png", bbox_inches="tight", dpi=150)
-    plt.close(fig)
     return Path(path)
 
 
@@ -133,7 +131,8 @@ def retention_heatmap_svg(business: dict[str, Any]) -> str:
         for c, s, r in zip(cohorts, sizes, table.get("retention") or [], strict=False)
         if s
     ]
-    fig, ax = plt.subplots(figsize=(1.8 + 0.7 * max(len(years), 1), 1.2 + 0.4 * max(len(rows), 1)))
+    fig = Figure(figsize=(1.8 + 0.7 * max(len(years), 1), 1.2 + 0.4 * max(len(rows), 1)))
+    ax = fig.subplots()
     if not rows:
         ax.text(0.5, 0.5, "No data: no customers with an acquisition date", ha="center")
         ax.set_axis_off()
