@@ -233,15 +233,15 @@ def child_compare(folder: Path) -> dict[str, Any]:
     a = folder / "out" / "scorecard_duckdb.parquet"
     b = folder / "out" / "scorecard_spark.parquet"
     con = duckdb.connect()
-    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{a}'").fetchall()]
-    other = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{b}'").fetchall()}
+    cols = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM '{a}'").fetchall()]
+    other = {r[0] for r in con.sql(f"DESCRIBE SELECT * FROM '{b}'").fetchall()}
     cols = [c for c in cols if c in other]
     skip = {"customer_id", "run_id"}
     checks = []
     for c in cols:
         if c in skip:
             continue
-        kind = con.execute(f"SELECT typeof(\"{c}\") FROM '{a}' LIMIT 1").fetchone()
+        kind = con.sql(f"SELECT typeof(\"{c}\") FROM '{a}' LIMIT 1").fetchall()[0]
         numeric = kind is not None and kind[0].startswith(("DECIMAL", "DOUBLE", "BIGINT", "INT"))
         cond = (
             f'abs(coalesce(a."{c}", 0) - coalesce(b."{c}", 0)) > 0.0051 '
@@ -460,20 +460,22 @@ def run_size(customers: int, engines: list[str], work: Path) -> list[dict[str, A
 
 
 def summarise(records: list[dict[str, Any]]) -> None:
-    """Print totals per pipeline and size, and the growth per 10× customers."""
+    """Print totals per complete pipeline and size, and the growth per 10x customers."""
+    parts = {
+        "duckdb": ["duckdb import", "duckdb score", "duckdb export"],
+        "spark": ["duckdb import", "spark lake", "spark score", "spark export"],
+        "peer": ["peer"],
+    }
+    ok = {(r["stage"], r["customers"]): r for r in records if "error" not in r}
     totals: dict[tuple[str, int], dict[str, float]] = {}
-    for r in records:
-        if "error" in r or r["stage"] in ("generate", "duckdb=spark?"):
-            continue
-        n = r["customers"]
-        parts = {"duckdb": ["duckdb import", "duckdb score", "duckdb export"]}
-        parts["spark"] = ["duckdb import", "spark lake", "spark score", "spark export"]
-        parts["peer"] = ["peer"]
+    for n in sorted({r["customers"] for r in records}):
         for pipeline, stages in parts.items():
-            if r["stage"] in stages:
-                t = totals.setdefault((pipeline, n), {"wall_s": 0.0, "peak_mb": 0.0})
-                t["wall_s"] += r["wall_s"]
-                t["peak_mb"] = max(t["peak_mb"], r.get("peak_mb", 0))
+            if all((stage, n) in ok for stage in stages):
+                done = [ok[(stage, n)] for stage in stages]
+                totals[(pipeline, n)] = {
+                    "wall_s": sum(r["wall_s"] for r in done),
+                    "peak_mb": max(r.get("peak_mb", 0) for r in done),
+                }
     print("\npipeline   customers    wall s   peak MB   growth vs 10x fewer")
     for (pipeline, n), t in sorted(totals.items()):
         smaller = totals.get((pipeline, n // 10))
