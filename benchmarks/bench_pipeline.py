@@ -171,8 +171,10 @@ def _engine_steps(engine: Any, ws: Any, as_of: str, present: frozenset[str]) -> 
         value = compute_value(engine, ctx, p_alive=clv.select(["customer_id", "p_alive"]))
     levels = compute_signals(engine, ctx, value=value.customers).levels
     card = value.customers.join(levels, "customer_id", join_type="left outer")
-    keep = [
-        c for c in ("customer_id", "clv", "clv_low", "clv_high", "p_alive") if c in clv.column_names
+    keep = ["customer_id"] + [
+        c
+        for c in ("clv", "clv_low", "clv_high", "p_alive")
+        if c in clv.column_names and c not in card.column_names
     ]
     return card.join(clv.select(keep), "customer_id", join_type="left outer")
 
