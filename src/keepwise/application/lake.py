@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,7 @@ from keepwise.storage.workspace import Workspace
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from keepwise.application.scoring import ScoreResult
     from keepwise.engines.spark import SparkEngine
 
 PART_FILE = "part-0.parquet"
@@ -145,3 +148,36 @@ def open_spark_engine(
     folder = Path(lake) if lake is not None else ws.path / "lake"
     export_event_tables(ws, folder)
     return SparkEngine.from_parquet(folder, spark=spark, cache=cache)
+
+
+def score_on_spark(
+    ws: Workspace,
+    as_of: datetime | str | None = None,
+    *,
+    lake: str | os.PathLike[str] | None = None,
+    spark: SparkSession | None = None,
+    prior_talks: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[ScoreResult, Path]:
+    """Score ``ws`` with every feature computed on Spark; write the scorecard back as Parquet.
+
+    Staff reports and survey answers from the app are synced into the events first (an
+    idempotent upsert, committed on its own so the lake copy includes them), the events are
+    exported to ``lake`` (``WORKSPACE/lake`` by default), the run is scored and stored in the
+    workspace like any other, and its scorecard is written to ``lake/scorecards/RUN.parquet``.
+    """
+    from keepwise.application.appsync import sync_app_events
+    from keepwise.application.exporting import export_scorecard
+    from keepwise.application.scoring import score
+
+    with ws.connection() as con:
+        con.execute("BEGIN TRANSACTION")
+        sync_app_events(ws, con)
+        con.execute("COMMIT")
+    folder = Path(lake) if lake is not None else ws.path / "lake"
+    engine = open_spark_engine(ws, folder, spark=spark)
+    result = score(ws, as_of, prior_talks=prior_talks, progress=progress, engine=engine)
+    out = folder / "scorecards" / f"{result.run_id}.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_scorecard(ws, out, "parquet", result.run_id)
+    return result, out

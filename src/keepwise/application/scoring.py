@@ -34,7 +34,7 @@ from keepwise.application.clv import compute_clv
 from keepwise.application.runs import RECORD_COUNTS, SCORECARD_TYPES, RunRecord, write_run
 from keepwise.domain.contract import TABLES
 from keepwise.domain.decisions import decide
-from keepwise.domain.features.registry import FeatureContext
+from keepwise.domain.features.registry import Engine, FeatureContext
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SIGNAL_NAMES
 from keepwise.domain.signals import compute_signals
 from keepwise.domain.value import compute_value, default_as_of, with_p_alive
@@ -267,6 +267,7 @@ def score(
     prior_talks: Iterable[str] | None = None,
     progress: Progress | None = None,
     before_commit: Callable[[], None] | None = None,
+    engine: Engine | None = None,
 ) -> ScoreResult:
     """Run one scorecard over every customer and store it atomically; return its id.
 
@@ -284,6 +285,10 @@ def score(
     before_commit
         Called after every run row is written and before the commit (tests kill the process
         here to prove an interrupted run leaves no trace).
+    engine
+        Where the features run; the workspace's own DuckDB by default. A Spark engine over a
+        lake copy of the same events (:func:`keepwise.application.lake.score_on_spark`) gives
+        the same scorecard; the run is stored in the workspace either way.
     """
     tell = progress or (lambda _step: None)
     settings = ws.settings
@@ -307,7 +312,7 @@ def score(
         con.execute("BEGIN TRANSACTION")
         step(STEPS[0])
         synced = sync_app_events(ws, con)
-        engine = DuckDBEngine(con)
+        engine = engine or DuckDBEngine(con)
         present = present_tables(con)
         if "customers" not in present:
             raise ScoringError(

@@ -14,6 +14,7 @@ from keepwise.application.exporting import FORMATS, export_scorecard
 from keepwise.application.runs import customer_profile, diff_counts, diff_runs, list_runs
 from keepwise.application.scoring import STEPS, score
 from keepwise.cli.app import app, console, friendly, print_json
+from keepwise.errors import KeepwiseError
 from keepwise.storage import Workspace
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.")]
@@ -47,10 +48,25 @@ def score_cmd(
             "concentrated accounts be recommended for fire.",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where features run: duckdb (the workspace) or spark (a Parquet lake copy; "
+            "the scorecard is also written back there).",
+        ),
+    ] = "duckdb",
+    lake: Annotated[
+        Path | None,
+        typer.Option("--lake", help="Lake folder for --engine spark (default WORKSPACE/lake)."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Score every customer in one atomic run and print the run id."""
     ws = Workspace.open(workspace)
+    if engine not in ("duckdb", "spark"):
+        raise KeepwiseError(f"unknown engine {engine!r}; use duckdb or spark")
+    lake_file: Path | None = None
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -68,7 +84,14 @@ def score_cmd(
             bar.update(task, description=step, completed=done[0])
             done[0] += 1
 
-        result = score(ws, as_of, prior_talks=talked, progress=tell)
+        if engine == "spark":
+            from keepwise.application.lake import score_on_spark
+
+            result, lake_file = score_on_spark(
+                ws, as_of, lake=lake, prior_talks=talked, progress=tell
+            )
+        else:
+            result = score(ws, as_of, prior_talks=talked, progress=tell)
         bar.update(task, completed=len(STEPS))
     if json_out:
         print_json(
@@ -79,6 +102,8 @@ def score_cmd(
                 "n_customers": result.n_customers,
                 "seconds": result.seconds,
                 "actions": result.summary["actions"],
+                "engine": engine,
+                "lake_scorecard": None if lake_file is None else str(lake_file),
             }
         )
         return
@@ -93,6 +118,8 @@ def score_cmd(
                 action, f"{fig['customers']:,}", _money(fig["revenue"]), _money(fig["profit"])
             )
     console.print(table)
+    if lake_file is not None:
+        console.print(f"Computed on Spark; scorecard also written to {lake_file}", highlight=False)
     console.print(result.run_id, highlight=False)
 
 
