@@ -75,3 +75,15 @@ def test_init_refuses_an_existing_workspace(tmp_path: Path) -> None:
     Workspace.init(tmp_path / "ws")
     with pytest.raises(WorkspaceError, match="already a keepwise workspace"):
         Workspace.init(tmp_path / "ws")
+
+
+def test_writers_get_the_memory_limit_setting(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "ws")
+    ws.settings_path.write_text('[workspace]\nmemory_limit = "1GB"\n')
+    with ws.connection() as con:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert limit in ("953.6 MiB", "1000.0 MB", "1.0 GB")
+    ws.settings_path.write_text('[workspace]\nmemory_limit = ""\n')
+    with ws.connection() as con:
+        default = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert default != limit

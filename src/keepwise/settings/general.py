@@ -10,6 +10,12 @@ SETTINGS = [
         "Default language of the interface and letters (en, ja, zh_Hant, ru, et).",
     ),
     Setting(
+        "workspace.memory_limit",
+        "3GB",
+        "Memory DuckDB may use for imports and scoring before it spills to disk (the project's "
+        "budgets are 2-4 GB on a 2-core machine); empty = DuckDB's own default, 80% of RAM.",
+    ),
+    Setting(
         "import.max_errors",
         50,
         "How many contract problems one import reports in full before counting the rest.",

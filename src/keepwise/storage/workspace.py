@@ -129,10 +129,15 @@ class Workspace:
         deadline = time.monotonic() + wait_seconds
         flag = self.path / WRITER_FLAG
         raised_flag = False
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if not read_only:
+            limit = self.settings.get_str("workspace.memory_limit")
+            if limit:
+                config["memory_limit"] = limit
         try:
             while True:
                 try:
-                    return duckdb.connect(str(self.db_path), read_only=read_only)
+                    return duckdb.connect(str(self.db_path), read_only=read_only, config=config)
                 except duckdb.IOException as exc:
                     if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                         raise WorkspaceError(f"cannot open {self.db_path}: {exc}") from exc
