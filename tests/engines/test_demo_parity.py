@@ -73,13 +73,6 @@ def test_signal_levels_are_the_same(demo: tuple[Any, ...], same: Any) -> None:
     same(left.details, right.details, "signals.details")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="evidence is capped per customer and signal with ROW_NUMBER() ordered by "
-    "(event_at, record_id), but one record can be evidence twice for our_failures/unhappy "
-    "(e.g. a ticket both slow and unresolved), so which twin makes the cap is arbitrary on "
-    "any engine; signals/compute.py should add value to the ORDER BY",
-)
 def test_signal_evidence_is_the_same(demo: tuple[Any, ...], same: Any) -> None:
     duck, spark, ctx = demo
     left, right = compute_signals(duck, ctx), compute_signals(spark, ctx)

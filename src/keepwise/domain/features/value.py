@@ -507,9 +507,11 @@ FROM kw_value_base v"""
   cts_support, cts_meetings, cts_collections, cts_returns, cts_bad_debt, cts_financing,
   cost_to_serve, profit,
   CASE WHEN profit IS NULL THEN NULL
-    ELSE ROW_NUMBER() OVER (ORDER BY profit DESC NULLS LAST, customer_id) END AS profit_rank,
+    ELSE ROW_NUMBER() OVER (ORDER BY ROUND(profit, 2) DESC NULLS LAST, customer_id) END
+    AS profit_rank,
   CASE WHEN profit IS NULL THEN NULL
-    ELSE NTILE(10) OVER (ORDER BY profit DESC NULLS LAST, customer_id) END AS profit_decile,
+    ELSE NTILE(10) OVER (ORDER BY ROUND(profit, 2) DESC NULLS LAST, customer_id) END
+    AS profit_decile,
   CASE WHEN SUM(profit) OVER () > 0 THEN profit / SUM(profit) OVER () END AS profit_share,
   annual_revenue, churned, churned_at,
   annual_gross_margin, prev_annual_revenue, last_active_revenue, last_active_margin,

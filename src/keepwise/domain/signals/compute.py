@@ -103,11 +103,12 @@ def evidence_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     SELECT customer_id, signal, source_table, record_id, event_at, value, detail
     FROM (
         SELECT ev.*, ROW_NUMBER() OVER (
-            PARTITION BY ev.customer_id, ev.signal ORDER BY ev.event_at DESC, ev.record_id) AS rn
+            PARTITION BY ev.customer_id, ev.signal
+            ORDER BY ev.event_at DESC, ev.record_id, ev.value, ev.detail) AS rn
         FROM ev JOIN lv ON lv.customer_id = ev.customer_id AND lv.signal = ev.signal
     ) z
     WHERE rn <= {cap}
-    ORDER BY customer_id, signal, event_at DESC, record_id
+    ORDER BY customer_id, signal, event_at DESC, record_id, value, detail
     """
 
 
