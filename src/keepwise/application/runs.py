@@ -9,6 +9,7 @@ and sort on the server, and close the connection at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -200,7 +201,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, run_id: 
             f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM {view}", [run_id]
         )
     finally:
-        con.unregister(view)
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(view)
 
 
 def write_run(

@@ -460,18 +460,21 @@ def customers_sql(ctx: FeatureContext) -> str:
     la_rev = f"COALESCE(s.amount_last_active_12m, 0) - {retla}"
     columns: list[tuple[str, str]] = [
         ("c.customer_id", "customer_id"),
-        (_opt(has_sales, f"COALESCE(s.order_amount, 0) - {ret}"), "revenue"),
-        (_opt(has_sales, cogs), "cost_of_goods"),
+        (_opt(has_sales, f"ROUND(COALESCE(s.order_amount, 0) - {ret}, 2)"), "revenue"),
+        (_opt(has_sales, f"ROUND({cogs}, 2)"), "cost_of_goods"),
         (_opt(has_sales, "s.discounts"), "discounts"),
         *((expr, f"cts_{name}") for name, expr in cts.items()),
         (cost_to_serve, "cost_to_serve"),
-        (_opt(has_sales, f"COALESCE(s.amount_12m, 0) - {ret12}"), "annual_revenue"),
+        (_opt(has_sales, f"ROUND(COALESCE(s.amount_12m, 0) - {ret12}, 2)"), "annual_revenue"),
         (
             _opt(has_sales, f"COALESCE(s.amount_12m, 0) - {ret12} - COALESCE(s.cogs_12m, 0)"),
             "annual_gross_margin",
         ),
-        (_opt(has_sales, f"COALESCE(s.amount_prev_12m, 0) - {retp}"), "prev_annual_revenue"),
-        (_opt(has_sales, la_rev), "last_active_revenue"),
+        (
+            _opt(has_sales, f"ROUND(COALESCE(s.amount_prev_12m, 0) - {retp}, 2)"),
+            "prev_annual_revenue",
+        ),
+        (_opt(has_sales, f"ROUND({la_rev}, 2)"), "last_active_revenue"),
         (
             _opt(has_sales, f"{la_rev} - COALESCE(s.cogs_last_active_12m, 0)"),
             "last_active_margin",
