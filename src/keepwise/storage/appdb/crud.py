@@ -130,6 +130,35 @@ def add_incident(
     return row
 
 
+def report_incident(
+    session: Session,
+    *,
+    user_id: int,
+    actor: str,
+    customer_id: str,
+    kind: str,
+    severity: int,
+    description: str,
+) -> Incident:
+    """Record a staff member's incident report (or unhappy flag) and audit it, in one session."""
+    row = add_incident(
+        session,
+        customer_id=customer_id,
+        kind=kind,
+        severity=severity,
+        description=description.strip(),
+        reported_by=user_id,
+    )
+    audit(
+        session,
+        actor=actor,
+        action="incident.report",
+        target=customer_id,
+        detail={"incident": row.id, "kind": kind, "severity": severity},
+    )
+    return row
+
+
 def list_incidents(
     session: Session,
     *,
@@ -342,6 +371,27 @@ def add_decision(
     row = Decision(customer_id=customer_id, decision=decision, reason=reason, decided_by=decided_by)
     session.add(row)
     session.flush()
+    return row
+
+
+def record_decision(
+    session: Session, *, user_id: int, actor: str, customer_id: str, decision: str, reason: str
+) -> Decision:
+    """Append a manager's decision about a customer and audit it, in one session."""
+    row = add_decision(
+        session,
+        customer_id=customer_id,
+        decision=decision,
+        reason=reason.strip(),
+        decided_by=user_id,
+    )
+    audit(
+        session,
+        actor=actor,
+        action="decision",
+        target=customer_id,
+        detail={"decision": decision, "reason": reason.strip(), "id": row.id},
+    )
     return row
 
 

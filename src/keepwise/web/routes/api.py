@@ -159,20 +159,14 @@ def create_incident(
 ) -> dict[str, Any]:
     """Report an incident; it reaches the event store at the next scoring run."""
     customer_id = check_customer(state, body.customer_id)
-    row = crud.add_incident(
+    row = crud.report_incident(
         session,
+        user_id=user.id,
+        actor=user.email,
         customer_id=customer_id,
         kind=body.kind,
         severity=body.severity,
-        description=body.description.strip(),
-        reported_by=user.id,
-    )
-    crud.audit(
-        session,
-        actor=user.email,
-        action="incident.report",
-        target=customer_id,
-        detail={"incident": row.id, "kind": body.kind, "severity": body.severity},
+        description=body.description,
     )
     return _incident(row)
 
@@ -235,19 +229,13 @@ def create_decision(
 ) -> dict[str, Any]:
     """Record a decision (append-only) and audit it."""
     customer_id = check_customer(state, customer_id)
-    row = crud.add_decision(
+    row = crud.record_decision(
         session,
+        user_id=user.id,
+        actor=user.email,
         customer_id=customer_id,
         decision=body.decision,
-        reason=body.reason.strip(),
-        decided_by=user.id,
-    )
-    crud.audit(
-        session,
-        actor=user.email,
-        action="decision",
-        target=customer_id,
-        detail={"decision": body.decision, "reason": body.reason.strip(), "id": row.id},
+        reason=body.reason,
     )
     return clean({"id": row.id, "decision": row.decision, "at": row.decided_at})
 

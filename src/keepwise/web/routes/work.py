@@ -90,20 +90,14 @@ def report_incident(
     if kind not in INCIDENT_KIND:
         raise KeepwiseError(f"unknown kind {kind!r}")
     customer_id = check_customer(state, customer_id)
-    row = crud.add_incident(
+    row = crud.report_incident(
         session,
+        user_id=user.id,
+        actor=user.email,
         customer_id=customer_id,
         kind=kind,
         severity=severity,
-        description=description.strip(),
-        reported_by=user.id,
-    )
-    crud.audit(
-        session,
-        actor=user.email,
-        action="incident.report",
-        target=customer_id,
-        detail={"incident": row.id, "kind": kind, "severity": severity},
+        description=description,
     )
     return _see_other(f"/incidents?msg=incident&id={row.id}")
 
@@ -372,18 +366,12 @@ def record_decision(
     if not reason.strip():
         raise KeepwiseError("give a reason for the decision")
     customer_id = check_customer(state, customer_id)
-    row = crud.add_decision(
+    row = crud.record_decision(
         session,
+        user_id=user.id,
+        actor=user.email,
         customer_id=customer_id,
         decision=decision,
-        reason=reason.strip(),
-        decided_by=user.id,
-    )
-    crud.audit(
-        session,
-        actor=user.email,
-        action="decision",
-        target=customer_id,
-        detail={"decision": decision, "reason": reason.strip(), "id": row.id},
+        reason=reason,
     )
     return _see_other(f"/customers/{quote(customer_id, safe='')}?msg=decision&id={row.id}")
