@@ -155,9 +155,9 @@ def ours_pipeline(path: Path, end: str) -> dict[str, Any]:
     t_fit = time.perf_counter() - started - t_summary
     month = 365.25 / 12 / 7
     months = np.arange(1, HORIZON_MONTHS + 1)
-    cum = bg.expected_purchases(months[:, None] * month, ux, utx, uT)
-    steps = np.diff(np.vstack([np.zeros((1, len(ux))), cum]), axis=0)
-    disc = (steps / (1 + MONTHLY_DISCOUNT) ** months[:, None]).sum(axis=0)
+    disc, _ = bg.discounted_purchases(
+        months * month, (1 + MONTHLY_DISCOUNT) ** -months, ux, utx, uT
+    )
     clv = disc[inv] * gg.expected_spend(x, mv)
     total = time.perf_counter() - started
     return {

@@ -122,10 +122,7 @@ def _discounted_purchases(
     rate: float,
 ) -> tuple[FloatArray, FloatArray]:
     """Return (discounted, undiscounted) expected purchases over the horizon for each row."""
-    cum = model.expected_purchases(ends[:, None] * month, x, tx, T, params=params)
-    steps = np.diff(np.vstack([np.zeros((1, cum.shape[1])), cum]), axis=0)
-    disc = (1.0 + rate) ** -mids
-    return (disc[:, None] * steps).sum(axis=0), cum[-1]
+    return model.discounted_purchases(ends * month, (1.0 + rate) ** -mids, x, tx, T, params)
 
 
 def _business_margin(rfm: pa.Table | None) -> tuple[float, str]:

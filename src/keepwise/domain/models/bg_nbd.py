@@ -199,6 +199,17 @@ class BetaGeoModel(RepeatPurchaseModel):
         out = (a + b + x - 1 + m) / (a - 1) * (1.0 - mix) * self.p_alive(x, tx, TT, p)
         return np.where(tt > 0, out, 0.0)
 
+    def _alive_purchases(
+        self, t: FloatArray, x: FloatArray, T: FloatArray, params: dict[str, float]
+    ) -> FloatArray:
+        """Return Eq. 10 of [1] divided by P(alive): the forecast of a customer alive at T."""
+        r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
+        m = self.shift
+        if abs(a - 1.0) < 1e-6:
+            a = 1.0 + 1e-6
+        mix = hyp2f1_neg(r + x, a - 1, b + x + m, t / (alpha + T))
+        return np.where(t > 0, (a + b + x - 1 + m) / (a - 1) * (1.0 - mix), 0.0)
+
     def expected_purchases_new(
         self, t: ArrayLike, params: dict[str, float] | None = None
     ) -> FloatArray:

@@ -166,6 +166,13 @@ class ParetoNBDModel(RepeatPurchaseModel):
         tt = np.asarray(t, dtype=np.float64)
         return alive * (r + x) / (alpha + TT) * _exposure(tt, beta + TT, s)
 
+    def _alive_purchases(
+        self, t: FloatArray, x: FloatArray, T: FloatArray, params: dict[str, float]
+    ) -> FloatArray:
+        """Return Eq. 20 of [2] divided by P(alive): the forecast of a customer alive at T."""
+        r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
+        return (r + x) / (alpha + T) * _exposure(t, beta + T, s)
+
     def expected_purchases_new(
         self, t: ArrayLike, params: dict[str, float] | None = None
     ) -> FloatArray:

@@ -1,0 +1,132 @@
+"""The shortcuts that make a million customers cheap give the same answers as the plain paths.
+
+Grouping rows by hash, fitting a subset first and finishing by Newton's method, splitting the
+likelihood across threads, and forecasting once per (x, T) pair are each checked against the
+straightforward computation they replace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keepwise.domain.models import (
+    BetaGeoModel,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    base,
+)
+from keepwise.domain.models.base import compress, unique_rows
+
+small_values = st.lists(st.sampled_from([0.0, -0.0, 1.0, 2.5, 3.0, 1e9]), min_size=1, max_size=60)
+
+
+def reference_unique(columns: list[np.ndarray]) -> set[tuple[float, ...]]:
+    return {tuple(float(v) for v in row) for row in zip(*columns, strict=True)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(a=small_values, b=small_values, c=small_values)
+def test_unique_rows_is_exact(a: list[float], b: list[float], c: list[float]) -> None:
+    n = min(len(a), len(b), len(c))
+    cols = [np.array(v[:n]) for v in (a, b, c)]
+    uniq, inverse = unique_rows(cols)
+    for col, u in zip(cols, uniq, strict=True):
+        np.testing.assert_array_equal(u[inverse], col)
+    assert len(reference_unique(uniq)) == len(uniq[0])
+    assert reference_unique(uniq) == reference_unique(cols)
+    packed, weights = compress(cols, np.arange(1.0, n + 1))
+    assert weights.sum() == pytest.approx(n * (n + 1) / 2)
+    assert reference_unique(packed) == reference_unique(cols)
+
+
+def test_hash_collisions_fall_back_to_sorting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row hashing alike must still give the exact distinct rows."""
+    monkeypatch.setattr(base, "_row_hash", lambda cols: np.zeros(len(cols[0]), dtype=np.uint64))
+    x = np.array([3.0, 1.0, 3.0, 2.0, 1.0])
+    t = np.array([1.0, 1.0, 1.0, 0.0, 2.0])
+    (ux, ut), inverse = unique_rows([x, t])
+    assert sorted(zip(ux, ut, strict=True)) == [(1.0, 1.0), (1.0, 2.0), (2.0, 0.0), (3.0, 1.0)]
+    np.testing.assert_array_equal(ux[inverse], x)
+    np.testing.assert_array_equal(ut[inverse], t)
+    (cx, ct), w = compress([x, t])
+    assert dict(zip(zip(cx, ct, strict=True), w, strict=True))[(3.0, 1.0)] == 2
+
+
+def _fit(cls: type, cdnow: dict[str, np.ndarray]) -> base.RepeatPurchaseModel:
+    model: base.RepeatPurchaseModel = cls()
+    return model.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+
+
+@pytest.mark.parametrize("cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
+def test_subset_then_newton_reaches_the_full_optimum(
+    cls: type, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = _fit(cls, cdnow)
+    monkeypatch.setattr(base, "WARM_START_ROWS", 400)
+    quick = _fit(cls, cdnow)
+    assert quick.n_unique_ > 400
+    assert plain.route_.startswith("all rows") and quick.route_.startswith("subset of 400")
+    assert quick.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)
+    for k, v in plain.params_.items():
+        assert quick.params_[k] == pytest.approx(v, rel=1e-5)
+        assert quick.se_[k] == pytest.approx(plain.se_[k], rel=1e-3)
+
+
+@pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel])
+def test_threaded_likelihood_equals_the_single_one(
+    cls: type, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "_workers", lambda: 3)
+    monkeypatch.setattr(base, "PARALLEL_ROWS", 10)
+    model = cls()
+    arrays, w = model._prepare(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    theta = np.log([0.5, 8.0, 0.8, 2.5])
+    single = model._objective(arrays, w)(theta, True)
+    with base.parallel_objective(model._objective, arrays, w) as split:
+        threaded = split(theta, True)
+    assert threaded[0] == pytest.approx(single[0], rel=1e-12)
+    assert single[1] is not None and threaded[1] is not None
+    np.testing.assert_allclose(threaded[1], single[1], rtol=1e-10)
+    plain = _fit(cls, cdnow)
+    np.testing.assert_allclose(
+        list(_fit(cls, cdnow).params_.values()), list(plain.params_.values()), rtol=1e-8
+    )
+
+
+def test_threaded_spend_fit_matches(
+    cdnow_spend: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, m = cdnow_spend["x"], cdnow_spend["zbar"]
+    keep = x > 0
+    plain = GammaGammaModel().fit(x[keep], m[keep])
+    monkeypatch.setattr(base, "_workers", lambda: 2)
+    monkeypatch.setattr(base, "PARALLEL_ROWS", 10)
+    split = GammaGammaModel().fit(x[keep], m[keep])
+    assert split.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("cls", "params"),
+    [
+        (BetaGeoModel, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}),
+        (ModifiedBetaGeoModel, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}),
+        (ParetoNBDModel, {"r": 0.553, "alpha": 10.58, "s": 0.606, "beta": 11.67}),
+    ],
+)
+def test_discounted_purchases_match_stepped_forecasts(
+    cls: type, params: dict[str, float], cdnow: dict[str, np.ndarray]
+) -> None:
+    model = cls()
+    x, tx, T = cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    ends = np.array([4.3, 8.7, 13.0, 26.0, 52.0])
+    factors = 1.01 ** -np.arange(1, 6)
+    cum = model.expected_purchases(ends[:, None], x, tx, T, params=params)
+    steps = np.diff(cum, axis=0, prepend=0.0)
+    discounted, total = model.discounted_purchases(ends, factors, x, tx, T, params)
+    np.testing.assert_allclose(discounted, (factors[:, None] * steps).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(total, cum[-1], rtol=1e-12)
+    assert np.all(discounted < total + 1e-12)
