@@ -6,13 +6,15 @@ Tasks, each run in a fresh process (so peak memory is the task's own):
 * ``pipeline``: a synthetic transaction log drawn from a BG/NBD process (default 1M customers,
   ~10M transactions) → per-customer summary → BG/NBD + Gamma-Gamma fit → 12-month discounted
   CLV for every customer;
+* ``pipeline-text-ids``: keepwise only, the same pipeline with the customer ids cast to text
+  first, as a workspace stores them (the data contract's ids are strings);
 * ``pareto-1m``: Pareto/NBD fit on the synthetic summary.
 
-keepwise summarises with DuckDB SQL (the ``clv.rfm`` feature) and fits on unique rows with
-weights; lifetimes uses ``summary_data_from_transaction_data`` and fits every row;
-PyMC-Marketing fits by MAP. The peers live in their own throwaway venv (``--peers``, default
-``/tmp/kw-peers``), created on first use: they pin old pandas/numpy and are never keepwise
-dependencies. Usage::
+Every library reads the same Parquet log (integer customer ids) inside its timing. keepwise
+summarises with DuckDB SQL (the ``clv.rfm`` feature) and fits on unique rows with weights;
+lifetimes uses ``summary_data_from_transaction_data`` and fits every row; PyMC-Marketing fits
+by MAP. The peers live in their own throwaway venvs (``--peers``, default ``/tmp/kw-peers``),
+created on first use: they pin old pandas/numpy and are never keepwise dependencies. Usage::
 
     .venv/bin/python benchmarks/bench_clv.py                    # 1M customers, all peers
     .venv/bin/python benchmarks/bench_clv.py --customers 100000 --skip pymc
@@ -117,7 +119,7 @@ def ours_cdnow(model: str) -> dict[str, Any]:
     }
 
 
-def _our_summary(path: Path, end: str) -> Any:
+def _our_summary(path: Path, end: str, text_ids: bool = False) -> Any:
     import duckdb
 
     from keepwise.domain.features import FeatureContext, run_feature
@@ -125,8 +127,9 @@ def _our_summary(path: Path, end: str) -> Any:
     from keepwise.settings import default_settings
 
     con = duckdb.connect()
+    ids = "CAST(customer_id AS VARCHAR)" if text_ids else "customer_id"
     con.execute(
-        f"CREATE VIEW orders AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, ordered_at, "
+        f"CREATE VIEW orders AS SELECT {ids} AS customer_id, ordered_at, "
         f"amount, CAST(NULL AS DOUBLE) AS cost FROM read_parquet('{path}')"
     )
     from datetime import datetime
@@ -135,14 +138,14 @@ def _our_summary(path: Path, end: str) -> Any:
     return run_feature(DuckDBEngine(con), "clv.rfm", ctx)
 
 
-def ours_pipeline(path: Path, end: str) -> dict[str, Any]:
+def ours_pipeline(path: Path, end: str, text_ids: bool = False) -> dict[str, Any]:
     import numpy as np
 
     from keepwise.domain.models import BetaGeoModel, GammaGammaModel
     from keepwise.domain.models.base import unique_rows
 
     started, cpu = time.perf_counter(), time.process_time()
-    rfm = _our_summary(path, end)
+    rfm = _our_summary(path, end, text_ids)
     t_summary = time.perf_counter() - started
     x, tx, T = (rfm.column(c).to_numpy() for c in ("frequency", "recency", "T"))
     mv = rfm.column("monetary_value").to_numpy(zero_copy_only=False)
@@ -354,8 +357,8 @@ def ours_entry(task: str, path: str, end: str) -> None:
     """Entry point of a keepwise task process."""
     if task.startswith("cdnow-"):
         out = ours_cdnow(task[6:])
-    elif task == "pipeline":
-        out = ours_pipeline(Path(path), end)
+    elif task in ("pipeline", "pipeline-text-ids"):
+        out = ours_pipeline(Path(path), end, text_ids=task == "pipeline-text-ids")
     else:
         out = ours_pareto(Path(path), end)
     out["peak_mb"] = peak_mb()
@@ -375,7 +378,9 @@ def common_ll(task: str, params: dict[str, float], log: Path, end: str, cache: d
     """Return keepwise's log-likelihood at a library's estimates, on the same data for all."""
     from keepwise.domain.models import MODELS
 
-    model = {"pipeline": "bg-nbd", "pareto-1m": "pareto-nbd"}.get(task, task[6:])
+    model = {"pipeline": "bg-nbd", "pipeline-text-ids": "bg-nbd", "pareto-1m": "pareto-nbd"}.get(
+        task, task[6:]
+    )
     est: Any = MODELS[model]()
     named = {("gamma" if k == "v" else k): float(v) for k, v in params.items()}
     if not all(k in named for k in est.param_names):
@@ -457,11 +462,13 @@ def main() -> None:
     peer_script = args.work / "peer_task.py"
     peer_script.write_text(PEER_CODE)
     tasks = [f"cdnow-{m}" for m in ("bg-nbd", "mbg-nbd", "pareto-nbd", "gamma-gamma")]
-    tasks += ["pipeline", "pareto-1m"]
+    tasks += ["pipeline", "pipeline-text-ids", "pareto-1m"]
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for task in tasks:
         results[task] = {}
         for lib in libs:
+            if task == "pipeline-text-ids" and lib != "keepwise":
+                continue
             if lib == "keepwise":
                 cmd = [sys.executable, __file__, "--task", task, "--path", str(log), "--end", end]
             else:
@@ -485,7 +492,7 @@ def main() -> None:
     for task in tasks:
         row = []
         for lib in libs:
-            params = results[task][lib].get("params")
+            params = results[task].get(lib, {}).get("params")
             if params:
                 ll = common_ll(task, params, log, end, cache)
                 results[task][lib]["ll_common"] = ll
