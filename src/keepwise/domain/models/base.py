@@ -161,6 +161,12 @@ def hessian_from_gradient(grad: Callable[[FloatArray], FloatArray], x: FloatArra
 WARM_START_ROWS = 50_000
 """Above this many unique rows, the optimiser starts from a fit to a subset of this size."""
 
+SUBSET_TOL = 1e-7
+"""Tolerance of the subset's fit: it only starts Newton's method, which brings the precision."""
+
+MAX_STEP = 1.0
+"""Longest Newton step in any log-parameter (a factor e): a trust region for flat ridges."""
+
 PARALLEL_ROWS = 200_000
 """Above this many unique rows, each likelihood evaluation is split across the cores."""
 
@@ -231,6 +237,43 @@ def _maximise(
         bounds=[(-LOG_BOUND, LOG_BOUND)] * len(x0),
         options={"maxfun": max_iter, "ftol": tol, "gtol": 1e-9},
     )
+
+
+def _fraction_inside(x: FloatArray, step: FloatArray) -> float:
+    """Return the largest t ≤ 1 keeping x − t·step inside the log-parameter bounds.
+
+    Shortening the whole step, rather than clipping the components that cross, keeps its
+    direction: clipping one parameter of a ridge and not the other steps off the ridge.
+    """
+    target = x - step
+    t = 1.0
+    for i in np.flatnonzero(np.abs(target) > LOG_BOUND):
+        edge = LOG_BOUND if target[i] > 0 else -LOG_BOUND
+        if step[i] != 0:
+            t = min(t, max((x[i] - edge) / step[i], 0.0))
+    return t
+
+
+def _projected_newton_step(hess: FloatArray, grad: FloatArray, x: FloatArray) -> FloatArray:
+    """Return the Newton step −H⁻¹g (to subtract from x), pinning parameters on a bound.
+
+    A parameter sitting on its bound with the gradient pushing past it is held there, so an
+    optimum on a bound is reached instead of stepped over.
+
+    Curvature that is not negative definite on the free parameters is replaced by its
+    negative-definite part (eigenvalues capped below zero), a standard modified Newton step.
+    """
+    pinned = ((x >= LOG_BOUND - 1e-9) & (grad > 0)) | ((x <= -LOG_BOUND + 1e-9) & (grad < 0))
+    free = ~pinned
+    step = np.zeros_like(x)
+    if not free.any():
+        return step
+    h = hess[np.ix_(free, free)]
+    vals, vecs = np.linalg.eigh(h)
+    floor = 1e-9 * max(float(np.max(np.abs(vals))), 1e-300)
+    vals = np.minimum(vals, -floor)
+    step[free] = vecs @ ((vecs.T @ grad[free]) / vals)
+    return step
 
 
 def _newton_polish(
@@ -324,7 +367,7 @@ class BaseModel:
 
         solved = None
         if len(weights) > WARM_START_ROWS:
-            solved = self._fit_from_subset(data, weights, loglik, grad, x0)
+            x0, solved = self._fit_from_subset(data, weights, loglik, grad, x0)
         if solved is None:
             result = _maximise(loglik, total, x0, self.tol, self.max_iter)
             converged = bool(result.success)
@@ -338,7 +381,7 @@ class BaseModel:
                 hess = hessian_from_gradient(grad, x)
             self.route_ = "all rows (TNC, Newton polish)"
         else:
-            x, value, hess = solved
+            x, value, hess = x0, *solved
             converged = True
             self.route_ = f"subset of {WARM_START_ROWS:,} rows, then Newton on all rows"
         try:
@@ -368,20 +411,23 @@ class BaseModel:
         loglik: LogLik,
         grad: Callable[[FloatArray], FloatArray],
         x0: FloatArray,
-    ) -> tuple[FloatArray, float, FloatArray] | None:
+    ) -> tuple[FloatArray, tuple[float, FloatArray] | None]:
         """Fit a random subset of rows, then finish on all rows by Newton's method.
 
         The subset's optimum is within a few standard errors of the full one and its Hessian,
         scaled by the weight ratio, is a close stand-in for the full Hessian, so a handful of
         gradient evaluations on all rows reach the optimum; the full Hessian is then computed
-        once, at the optimum, for the standard errors. Returns ``None`` (the caller then
-        optimises all rows directly) when the subset's curvature is unusable or Newton's
-        method stalls.
+        once, at the optimum, for the standard errors.
+
+        Returns the best point reached and, when it is the optimum, its log-likelihood and
+        Hessian; ``None`` in their place (the subset's curvature is unusable, Newton's method
+        stalls, or the optimum lies on a bound) tells the caller to optimise all rows from
+        that point.
         """
         pick = np.random.default_rng(0).choice(len(weights), WARM_START_ROWS, replace=False)
         sub_w = weights[pick]
         sub = self._objective([d[pick] for d in data], sub_w)
-        res = _maximise(sub, float(sub_w.sum()), x0, self.tol, self.max_iter)
+        res = _maximise(sub, float(sub_w.sum()), x0, SUBSET_TOL, self.max_iter)
         start = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
 
         def sub_grad(y: FloatArray) -> FloatArray:
@@ -390,15 +436,20 @@ class BaseModel:
 
         scaled = hessian_from_gradient(sub_grad, start) * (float(weights.sum()) / sub_w.sum())
         if not np.all(np.isfinite(scaled)) or np.any(np.linalg.eigvalsh(scaled) >= 0):
-            return None
+            return start, None
         value, g = loglik(start, True)
         if not np.isfinite(value):
-            return None
+            return x0, None
         x, curvature = start, scaled
         for iteration in range(1, 31):
             if g is None:
                 g = grad(x)
-            step = np.linalg.solve(curvature, g)
+            step = _projected_newton_step(curvature, g, x)
+            longest = float(np.max(np.abs(step)))
+            if longest > MAX_STEP:
+                # along a nearly flat ridge Newton's step is huge; walk it in bounded strides
+                step = step * (MAX_STEP / longest)
+            step = step * _fraction_inside(x, step)
             halved = False
             for _halving in range(8):
                 trial = np.clip(x - step, -LOG_BOUND, LOG_BOUND)
@@ -407,23 +458,24 @@ class BaseModel:
                     break
                 step, halved = step / 2, True
             else:
-                return None
+                return x, None
             gain, x, value, g = trial_value - value, trial, trial_value, trial_g
             if np.max(np.abs(step)) < 1e-7 or abs(gain) < 1e-12 * abs(value):
                 break
             if halved or iteration % 6 == 0:
                 # the subset's curvature no longer fits here: take the full Hessian once
                 curvature = hessian_from_gradient(grad, x)
-                if not np.all(np.isfinite(curvature)) or np.any(np.linalg.eigvalsh(curvature) >= 0):
-                    return None
+                if not np.all(np.isfinite(curvature)):
+                    return x, None
         else:
-            return None
-        if np.any(np.abs(x) >= LOG_BOUND - 1e-6):
-            return None
+            return x, None
         hess = hessian_from_gradient(grad, x)
-        if np.any(np.linalg.eigvalsh(hess) >= 0):
-            return None
-        return x, float(value), hess
+        free = np.abs(x) < LOG_BOUND - 1e-6
+        if not np.all(np.isfinite(hess)) or np.any(
+            np.linalg.eigvalsh(hess[np.ix_(free, free)]) >= 0
+        ):
+            return x, None
+        return x, (float(value), hess)
 
     def loglik_at(self, params: dict[str, float], *data: ArrayLike) -> float:
         """Return the log-likelihood of ``data`` at ``params`` (no fitting)."""
