@@ -130,3 +130,35 @@ def test_discounted_purchases_match_stepped_forecasts(
     np.testing.assert_allclose(discounted, (factors[:, None] * steps).sum(axis=0), rtol=1e-12)
     np.testing.assert_allclose(total, cum[-1], rtol=1e-12)
     assert np.all(discounted < total + 1e-12)
+
+
+def _homogeneous_dropout(n: int, seed: int = 3) -> tuple[np.ndarray, ...]:
+    """Pareto/NBD purchases with one dropout rate for all: the MLE of s and β runs to infinity."""
+    rng = np.random.default_rng(seed)
+    T = rng.uniform(20, 80, n)
+    lam = rng.gamma(2.0, 1 / 10.0, n)
+    alive_for = np.minimum(rng.exponential(1 / 0.02, n), T)
+    x = rng.poisson(lam * alive_for).astype(float)
+    tx = np.where(x > 0, alive_for * rng.beta(np.maximum(x, 1), 1.0), 0.0)
+    return x, np.round(tx, 1), np.round(T, 1)
+
+
+def test_a_fit_on_a_flat_ridge_ends_on_the_bound_either_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No heterogeneity in dropout: both routes walk the (s, β) ridge, to the same likelihood.
+
+    TNC stops somewhere along the ridge once the gains fall below its tolerance; Newton's
+    method walks it to the bound. Either way the likelihood is the same to well under 0.1.
+    """
+    x, tx, T = _homogeneous_dropout(4000)
+    plain = ParetoNBDModel().fit(x, tx, T)
+    monkeypatch.setattr(base, "WARM_START_ROWS", 1500)
+    quick = ParetoNBDModel().fit(x, tx, T)
+    assert quick.route_.startswith("subset of 1,500")
+    assert plain.params_["s"] > 100 and quick.at_bound_
+    assert quick.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-2)
+    assert quick.log_likelihood_ >= plain.log_likelihood_ - 1e-6
+    for k in ("r", "alpha"):
+        assert quick.params_[k] == pytest.approx(plain.params_[k], rel=1e-3)
+    assert quick.params_["s"] / quick.params_["beta"] == pytest.approx(0.02, rel=0.2)
