@@ -13,10 +13,10 @@ from keepwise.domain.contract import TABLE_NAMES
 from keepwise.domain.features import FeatureContext, all_features
 from keepwise.domain.scorecard import LEVELS, SIGNAL_NAMES
 from keepwise.domain.signals import compute_signals
-from keepwise.domain.signals.compute import evidence_sql, levels_union_sql
+from keepwise.domain.signals.compute import evidence_sql, levels_union_sql, signals_sql
 from keepwise.domain.signals.registry import all_signals
 from keepwise.engines.duckdb import DuckDBEngine
-from keepwise.engines.transpile import portability_problems
+from keepwise.engines.transpile import portability_problems, to_spark
 from keepwise.settings import default_settings
 from keepwise.storage.workspace import event_table_ddl
 
@@ -121,8 +121,14 @@ def test_every_signal_query_is_portable_to_spark() -> None:
     for signal in all_signals():
         assert f"signals.{signal.name}" in names
         assert f"signals.{signal.name}.evidence" in names
-    for sql in (levels_union_sql(ctx, all_signals()), evidence_sql(ctx, all_signals())):
+    signals = all_signals()
+    for sql in (
+        levels_union_sql(ctx, signals),
+        evidence_sql(ctx, signals),
+        signals_sql(ctx, signals),
+    ):
         assert portability_problems(sql) == []
+    assert "MATERIALIZED" not in to_spark(signals_sql(ctx, signals)).upper()
 
 
 # --- property: a single event of any kind never flags, except a threat ---------------------

@@ -181,6 +181,9 @@ def _unit_name(unit: exp.Expression | None) -> str:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.CTE) and node.args.get("materialized"):
+        node.set("materialized", None)  # a DuckDB hint; Spark plans CTEs its own way
+        return node
     if isinstance(node, exp.DateDiff):
         return _boundary_diff(_unit_name(node.args.get("unit")), node.expression, node.this)
     if (

@@ -1,8 +1,8 @@
-"""Compute every signal for every customer as of a date, in three engine queries.
+"""Compute every signal for every customer as of a date, in two engine queries.
 
-One query unions the per-customer level SQL of every signal whose tables hold data (the
-details), one unions their evidence SQL joined to the watch/flag levels and capped per customer
-and signal, and one lists the customers. Python only pivots the per-customer result with Arrow.
+One query unions the per-customer level SQL of every signal whose tables hold data and, from
+the same levels, the evidence of the watch/flag ones capped per customer and signal; the other
+lists the customers. Python only pivots the per-customer result with Arrow.
 """
 
 from __future__ import annotations
@@ -83,10 +83,9 @@ def levels_union_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
-def evidence_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
-    """Return one query with the capped evidence of every watch/flag customer × signal."""
-    cap = ctx.settings.get_int("signals.evidence_per_signal")
-    ev = "\nUNION ALL\n".join(
+def _evidence_union(ctx: FeatureContext, signals: list[Signal]) -> str:
+    """Return the union of every signal's evidence records (all customers, uncapped)."""
+    return "\nUNION ALL\n".join(
         f"SELECT CAST({lit(s.name)} AS VARCHAR) AS signal, CAST(customer_id AS VARCHAR)"
         f" AS customer_id, CAST(source_table AS VARCHAR) AS source_table,"
         f" CAST(record_id AS VARCHAR) AS record_id, CAST(event_at AS TIMESTAMP) AS event_at,"
@@ -94,21 +93,58 @@ def evidence_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
         f" FROM ({s.evidence(ctx)}) e{i}"
         for i, s in enumerate(signals)
     )
+
+
+def _capped_evidence(ctx: FeatureContext, signals: list[Signal], raised: str) -> str:
+    """Return the evidence of the customer × signal pairs in relation ``raised``, capped."""
+    cap = ctx.settings.get_int("signals.evidence_per_signal")
     return f"""
-    WITH lv AS (
-        SELECT signal, customer_id FROM ({levels_union_sql(ctx, signals)}) u
-        WHERE level IN ('watch', 'flag')
-    ),
-    ev AS ({ev})
     SELECT customer_id, signal, source_table, record_id, event_at, value, detail
     FROM (
         SELECT ev.*, ROW_NUMBER() OVER (
             PARTITION BY ev.customer_id, ev.signal
             ORDER BY ev.event_at DESC, ev.record_id, ev.value, ev.detail) AS rn
-        FROM ev JOIN lv ON lv.customer_id = ev.customer_id AND lv.signal = ev.signal
+        FROM ({_evidence_union(ctx, signals)}) ev
+        JOIN {raised} lv ON lv.customer_id = ev.customer_id AND lv.signal = ev.signal
     ) z
-    WHERE rn <= {cap}
+    WHERE rn <= {cap}"""
+
+
+def evidence_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
+    """Return one query with the capped evidence of every watch/flag customer × signal."""
+    return f"""
+    WITH lv AS (
+        SELECT signal, customer_id FROM ({levels_union_sql(ctx, signals)}) u
+        WHERE level IN ('watch', 'flag')
+    )
+    {_capped_evidence(ctx, signals, "lv")}
     ORDER BY customer_id, signal, event_at DESC, record_id, value, detail
+    """
+
+
+def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
+    """Return one query giving every signal's levels and the evidence behind the raised ones.
+
+    The levels are computed once (a materialised CTE; Spark inlines it) and used twice: the
+    rows that matter (watch or flag, or a count of our failures) are returned with
+    ``kind = 'level'``, and the capped evidence of the watch/flag pairs with
+    ``kind = 'evidence'``. Customers without a row are at ``none``, which spares building a
+    sentence for the millions of quiet customer × signal pairs.
+    """
+    return f"""
+    WITH u AS MATERIALIZED ({levels_union_sql(ctx, signals)}),
+    lv AS (SELECT signal, customer_id FROM u WHERE level IN ('watch', 'flag'))
+    SELECT 'level' AS kind, signal, customer_id, level, sentence, n,
+           CAST(NULL AS VARCHAR) AS source_table, CAST(NULL AS VARCHAR) AS record_id,
+           CAST(NULL AS TIMESTAMP) AS event_at, CAST(NULL AS VARCHAR) AS value,
+           CAST(NULL AS VARCHAR) AS detail
+    FROM u
+    WHERE level IN ('watch', 'flag') OR (signal = {lit(OUR_FAILURES)} AND n > 0)
+    UNION ALL
+    SELECT 'evidence' AS kind, signal, customer_id, CAST(NULL AS VARCHAR) AS level,
+           CAST(NULL AS VARCHAR) AS sentence, CAST(NULL AS BIGINT) AS n,
+           source_table, record_id, event_at, value, detail
+    FROM ({_capped_evidence(ctx, signals, "lv")}) capped
     """
 
 
@@ -161,7 +197,13 @@ def compute_signals(
             "n": pa.array([], pa.int64()),
         }
     )
-    long = engine.query(levels_union_sql(ctx, active)) if active else empty_long
+    both = engine.query(signals_sql(ctx, active)) if active else None
+    if both is None:
+        long, found = empty_long, None
+    else:
+        is_level = pc.equal(both.column("kind"), "level")
+        long = both.filter(is_level).select(empty_long.column_names)
+        found = both.filter(pc.invert(is_level))
     ids = _customer_ids(engine, ctx, long)
     names = {s.name for s in active}
 
@@ -188,9 +230,24 @@ def compute_signals(
         .cast(DETAILS_SCHEMA)
         .sort_by([("customer_id", "ascending"), ("signal", "ascending")])
     )
-    if active and raised.num_rows:
-        found = engine.query(evidence_sql(ctx, active))
-        evidence = found.rename_columns(EVIDENCE_SCHEMA.names).cast(EVIDENCE_SCHEMA)
+    if found is not None and found.num_rows:
+        evidence = (
+            found.select(["customer_id", "signal", "source_table", "record_id", "event_at"])
+            .append_column("value", found.column("value"))
+            .append_column("detail", found.column("detail"))
+            .rename_columns(EVIDENCE_SCHEMA.names)
+            .cast(EVIDENCE_SCHEMA)
+            .sort_by(
+                [
+                    ("customer_id", "ascending"),
+                    ("signal", "ascending"),
+                    ("at", "descending"),
+                    ("record_id", "ascending"),
+                    ("value", "ascending"),
+                    ("detail", "ascending"),
+                ]
+            )
+        )
     else:
         evidence = EVIDENCE_SCHEMA.empty_table()
     return SignalResult(levels=levels, details=details, evidence=evidence)
