@@ -70,7 +70,12 @@ def _revenue(ctx: FeatureContext) -> str:
 
 
 def levels(ctx: FeatureContext) -> str:
-    """Share of staff time ÷ share of revenue, with an absolute floor and segment peers."""
+    """Share of staff time ÷ share of revenue, with an absolute floor and segment peers.
+
+    Minute sums and the ratios are rounded (to 10⁻⁶ minutes, 10⁻⁹) before they meet a
+    threshold: floating-point sums come back in whatever order the engine's threads add them,
+    and a customer sitting on a threshold must not flip between two runs on the same data.
+    """
     min_minutes = num(ctx, "signals.attention_hog.min_minutes")
     flag_ratio = num(ctx, "signals.attention_hog.flag_ratio")
     watch_ratio = num(ctx, "signals.attention_hog.watch_ratio")
@@ -82,7 +87,8 @@ def levels(ctx: FeatureContext) -> str:
     flag = f"{floor} AND ratio >= {flag_ratio} AND intensity >= {intensity}"
     return f"""
     WITH l AS (
-        SELECT customer_id, SUM(minutes) AS minutes, SUM(touches) AS touches, COUNT(*) AS n
+        SELECT customer_id, ROUND(SUM(minutes), 6) AS minutes, SUM(touches) AS touches,
+            COUNT(*) AS n
         FROM ({_load(ctx)}) x GROUP BY customer_id
     ),
     rv AS ({_revenue(ctx)}),
@@ -97,15 +103,15 @@ def levels(ctx: FeatureContext) -> str:
     ),
     r AS (
         SELECT j.*,
-            (minutes / NULLIF(SUM(minutes) OVER (), 0))
-                / (revenue / SUM(revenue) OVER ()) AS ratio,
+            ROUND((minutes / NULLIF(SUM(minutes) OVER (), 0))
+                / (revenue / SUM(revenue) OVER ()), 9) AS ratio,
             minutes / NULLIF(SUM(minutes) OVER (), 0) AS time_share,
             revenue / SUM(revenue) OVER () AS revenue_share,
             PERCENT_RANK() OVER (PARTITION BY segment ORDER BY minutes) AS peer_rank,
-            CASE WHEN n = 0 THEN 0 ELSE (
+            CASE WHEN n = 0 THEN 0 ELSE ROUND((
                 COALESCE((minutes / n) / NULLIF(SUM(minutes) OVER () / SUM(n) OVER (), 0), 1)
                 + COALESCE((touches / n) / NULLIF(SUM(touches) OVER () / SUM(n) OVER (), 0), 1)
-                ) / 2 END AS intensity
+                ) / 2, 9) END AS intensity
         FROM j
     )
     SELECT customer_id,
