@@ -125,12 +125,12 @@ def _discounted_purchases(
     return model.discounted_purchases(ends * month, (1.0 + rate) ** -mids, x, tx, T, params)
 
 
-def _business_margin(rfm: pa.Table | None) -> tuple[float, str]:
+def _business_margin(sums: pa.Table | None) -> tuple[float, str]:
     """Return the business margin (amount − cost)/amount over orders with a cost, or 1.0."""
-    if rfm is None or rfm.num_rows == 0:
+    if sums is None or sums.num_rows == 0:
         return 1.0, "no orders: spend counted as profit (margin 1.0)"
-    costed = float(np.nansum(_col(rfm, "costed_revenue", 0.0)))
-    cost = float(np.nansum(_col(rfm, "cost", 0.0)))
+    costed = float(np.nansum(_col(sums, "costed_revenue", 0.0)))
+    cost = float(np.nansum(_col(sums, "cost", 0.0)))
     if costed > 0:
         return (costed - cost) / costed, "business margin (amount − cost)/amount from orders"
     return 1.0, "no cost data in orders: spend counted as profit (margin 1.0)"
@@ -175,7 +175,10 @@ def compute_clv(
 
     people = _customers(engine, ctx)
     rfm = run_feature(engine, "clv.rfm", ctx) if "orders" in ctx.present else None
-    business_margin, margin_note = _business_margin(rfm)
+    sums = run_feature(engine, "clv.business_margin", ctx) if rfm is not None else None
+    business_margin, margin_note = _business_margin(
+        sums if rfm is not None and rfm.num_rows else None
+    )
 
     ids = people["customer_id"]
     n = len(ids)

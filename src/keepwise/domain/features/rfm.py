@@ -12,10 +12,12 @@ in the literature's CDNOW summaries). Per customer, as of ``ctx.as_of``:
 ``monetary_value``
     mean amount per repeat purchase day, the first purchase excluded (NULL without repeats);
 
-all times in units of ``clv.time_unit_days`` days (weeks by default). ``revenue``, ``orders``,
-``costed_revenue`` and ``cost`` come along so the business margin can be derived without a
-second scan. Times are counted in whole days from integer day offsets, which every engine
-computes the same way. The first purchase day's amount is ``MAX_BY(amount, off)`` (the day
+all times in units of ``clv.time_unit_days`` days (weeks by default); ``revenue`` and
+``days_since_last`` come free from the same aggregates. The summary carries nothing else:
+every extra aggregate rides through the (customer, day) grouping of every order, the costliest
+step, so the business margin has its own one-row feature (``clv.business_margin``). Times are
+counted in whole days from integer day offsets, which every engine computes the same way.
+The first purchase day's amount is ``MAX_BY(amount, off)`` (the day
 furthest before as_of; Spark has the same function), which halves the time of a window.
 """
 
@@ -31,10 +33,7 @@ def _days(ctx: FeatureContext) -> str:
     purchase_days AS (
       SELECT customer_id,
              date_diff('day', CAST(ordered_at AS DATE), {asof}) AS off,
-             SUM(amount) AS amount,
-             COUNT(*) AS orders,
-             SUM(CASE WHEN cost IS NOT NULL THEN amount ELSE 0 END) AS costed_revenue,
-             SUM(cost) AS cost
+             SUM(amount) AS amount
       FROM orders
       WHERE ordered_at <= {ctx.as_of_sql} AND customer_id IS NOT NULL
       GROUP BY customer_id, date_diff('day', CAST(ordered_at AS DATE), {asof})
@@ -54,12 +53,21 @@ def rfm(ctx: FeatureContext) -> str:
            (SUM(amount) - MAX_BY(amount, off))
              / NULLIF(CAST(COUNT(*) - 1 AS DOUBLE), 0) AS monetary_value,
            CAST(SUM(amount) AS DOUBLE) AS revenue,
-           CAST(SUM(orders) AS BIGINT) AS orders,
-           CAST(SUM(costed_revenue) AS DOUBLE) AS costed_revenue,
-           CAST(SUM(cost) AS DOUBLE) AS cost,
            CAST(MIN(off) AS DOUBLE) AS days_since_last
     FROM purchase_days
     GROUP BY customer_id
+    """
+
+
+@feature("clv.business_margin", ("orders",))
+def business_margin(ctx: FeatureContext) -> str:
+    """Revenue of the orders that carry a cost, and that cost, as of as_of (one row)."""
+    return f"""
+    SELECT CAST(SUM(CASE WHEN cost IS NOT NULL THEN amount ELSE 0 END) AS DOUBLE)
+             AS costed_revenue,
+           CAST(SUM(cost) AS DOUBLE) AS cost
+    FROM orders
+    WHERE ordered_at <= {ctx.as_of_sql} AND customer_id IS NOT NULL
     """
 
 
