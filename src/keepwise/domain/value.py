@@ -130,7 +130,7 @@ def _component_items(customers: pa.Table, ctx: FeatureContext, status: dict[str,
         return pc.cast(customers.column(name), pa.float64())
 
     def const(value: float | None) -> pa.Array:
-        return pa.nulls(n, pa.float64()) if value is None else pa.array(np.full(n, value))
+        return pa.repeat(pa.scalar(value, pa.float64()), n)
 
     support_hours = col("support_hours")
     blended = pc.if_else(
@@ -179,7 +179,8 @@ def _component_items(customers: pa.Table, ctx: FeatureContext, status: dict[str,
     return pa.table(
         {
             "customer_id": pa.chunked_array(
-                customers.column("customer_id").chunks * len(COMPONENTS), pa.string()
+                pc.cast(customers.column("customer_id"), pa.string()).chunks * len(COMPONENTS),
+                pa.string(),
             ),
             "component": category(list(COMPONENTS)),
             "quantity": pa.chunked_array(quantity, float64),
@@ -255,14 +256,21 @@ def whale_curve(profit: np.ndarray) -> dict[str, Any]:
 
 
 def _reasons(engine: Engine, ctx: FeatureContext, customers: pa.Table) -> list[dict[str, Any]]:
-    """Return why customers left: per source and reason, customers and their yearly money."""
+    """Return why customers left: per source and reason, customers and their yearly money.
+
+    The value rows of the few leavers are picked out first, so matching reasons to money
+    hashes the leavers' ids rather than every customer's.
+    """
     rows = run_feature(engine, "value.exit_reasons", ctx)
     if rows.num_rows == 0:
         return []
-    ids = customers.column("customer_id").combine_chunks()
-    idx = pc.index_in(pc.cast(rows.column("customer_id"), ids.type), value_set=ids)
-    rev = pc.take(pc.cast(customers.column("last_active_revenue"), pa.float64()), idx)
-    mar = pc.take(pc.cast(customers.column("last_active_margin"), pa.float64()), idx)
+    reason_ids = pc.cast(rows.column("customer_id"), customers.schema.field("customer_id").type)
+    leavers = customers.filter(
+        pc.is_in(customers.column("customer_id"), value_set=pc.unique(reason_ids))
+    )
+    idx = pc.index_in(reason_ids, value_set=leavers.column("customer_id").combine_chunks())
+    rev = pc.take(pc.cast(leavers.column("last_active_revenue"), pa.float64()), idx)
+    mar = pc.take(pc.cast(leavers.column("last_active_margin"), pa.float64()), idx)
     joined = pa.table(
         {
             "source": rows.column("source"),

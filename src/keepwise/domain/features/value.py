@@ -303,39 +303,46 @@ GROUP BY customer_id"""
 
 
 def _invoices_ctes(ctx: FeatureContext) -> Ctes:
-    """Return per-customer collections, bad debt and financing cost of late payment."""
+    """Return per-customer collections, bad debt and financing cost of late payment.
+
+    Each invoice's flags (paid by as_of, bad debt, void) are computed once in the inner
+    queries and shared by the aggregates above them.
+    """
     if "invoices" not in ctx.present:
         return []
     asof = ctx.as_of_sql
     bad_days = ctx.settings.get_int("value.bad_debt_overdue_days")
     per_day = _num(ctx.settings.get_float("value.cost_of_capital") / 365.0)
-    paid = f"(paid_at IS NOT NULL AND paid_at <= {asof})"
-    paid_undated = "(status = 'paid' AND paid_at IS NULL)"
-    outstanding = "(CAST(amount AS DOUBLE) - COALESCE(CAST(amount_paid AS DOUBLE), 0))"
-    overdue_days = f"date_diff('day', due_at, {asof})"
-    is_bad = (
-        f"(status = 'written_off' OR (NOT {paid} AND NOT {paid_undated} "
-        f"AND {overdue_days} >= {bad_days}))"
-    )
-    money_days = f"""CASE
-    WHEN {is_bad} THEN 0
-    WHEN {paid} THEN CAST(amount AS DOUBLE) * GREATEST(date_diff('day', due_at, paid_at), 0)
-    WHEN {paid_undated} THEN 0
-    ELSE GREATEST({outstanding}, 0) * GREATEST({overdue_days}, 0) END"""
-    inv = "(status IS NULL OR status <> 'void')"
-    lost = f"GREATEST({outstanding}, 0)"
-    bad = f"{inv} AND {is_bad}"
-    total_money_days = _agg(ctx, "SUM", money_days, "issued_at", inv)
+    money_days = """CASE
+    WHEN bad THEN 0
+    WHEN paid THEN amount * GREATEST(date_diff('day', due_at, paid_at), 0)
+    WHEN paid_undated THEN 0
+    ELSE GREATEST(outstanding, 0) * GREATEST(overdue_days, 0) END"""
+    total_money_days = _agg(ctx, "SUM", money_days, "issued_at", "valid")
     sql = f"""
 SELECT customer_id,
-  {_agg(ctx, "COUNT", "*", "issued_at", inv)} AS invoices,
+  {_agg(ctx, "COUNT", "*", "issued_at", "valid")} AS invoices,
   {_agg(ctx, "SUM", "collection_touches", "issued_at")} AS collection_touches,
   COUNT(collection_touches) AS touches_known,
-  {_agg(ctx, "COUNT", "*", "issued_at", bad)} AS bad_debt_invoices,
-  {_agg(ctx, "SUM", lost, "issued_at", bad)} AS cts_bad_debt,
+  {_agg(ctx, "COUNT", "*", "issued_at", "valid AND bad")} AS bad_debt_invoices,
+  {_agg(ctx, "SUM", "GREATEST(outstanding, 0)", "issued_at", "valid AND bad")} AS cts_bad_debt,
   {total_money_days} AS money_days,
   {total_money_days} * {per_day} AS cts_financing
-FROM invoices WHERE issued_at <= {asof}
+FROM (
+  SELECT *, status = 'written_off'
+    OR (NOT paid AND NOT paid_undated AND overdue_days >= {bad_days}) AS bad
+  FROM (
+    SELECT customer_id, issued_at, due_at, paid_at, collection_touches,
+      CAST(amount AS DOUBLE) AS amount,
+      CAST(amount AS DOUBLE) - COALESCE(CAST(amount_paid AS DOUBLE), 0) AS outstanding,
+      date_diff('day', due_at, {asof}) AS overdue_days,
+      COALESCE(paid_at <= {asof}, FALSE) AS paid,
+      (status = 'paid' AND paid_at IS NULL) AS paid_undated,
+      (status IS NULL OR status <> 'void') AS valid,
+      status
+    FROM invoices WHERE issued_at <= {asof}
+  ) flags
+) i
 GROUP BY customer_id"""
     return [("kw_invoices", sql)]
 
