@@ -377,43 +377,73 @@ def _in_child(target: Any, arg: str) -> dict[str, Any]:
     return dict(result)
 
 
+def _report(kw: dict[str, Any], pd_: dict[str, Any]) -> None:
+    """Print one keepwise-versus-pandas comparison side by side."""
+    print()
+    print(f"{'':28}{'keepwise (DuckDB)':>20}{'pandas by hand':>18}")
+    print(f"{'seconds, total':28}{kw['seconds']:>20.2f}{pd_['seconds']:>18.2f}")
+    print(f"{'  of which reading input':28}{'(in query)':>20}{pd_['read_seconds']:>18.2f}")
+    print(
+        f"{'seconds, aggregation only':28}{kw['seconds']:>20.2f}"
+        f"{pd_['seconds'] - pd_['read_seconds']:>18.2f}"
+    )
+    print(f"{'peak memory, MB':28}{kw['peak_mb']:>20.0f}{pd_['peak_mb']:>18.0f}")
+    print(f"{'customers valued':28}{kw['rows']:>20,}{pd_['rows']:>18,}")
+    print(f"{'total profit':28}{kw['total_profit']:>20,.2f}{pd_['total_profit']:>18,.2f}")
+    print(
+        f"\nspeed-up {pd_['seconds'] / kw['seconds']:.1f}x total, "
+        f"{(pd_['seconds'] - pd_['read_seconds']) / kw['seconds']:.1f}x excluding pandas' "
+        f"Parquet read; keepwise also builds {kw['items']:,} itemised rows and the "
+        "business figures",
+        flush=True,
+    )
+    if abs(kw["total_profit"] - pd_["total_profit"]) > 0.01:
+        raise SystemExit(
+            f"total profit differs: keepwise {kw['total_profit']:,.2f}, "
+            f"pandas {pd_['total_profit']:,.2f}"
+        )
+
+
 def main() -> None:
-    """Generate, load, run both contenders and print the comparison."""
+    """Generate (or reuse), load, run both contenders ``--repeat`` times and compare."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=10_000_000)
-    ap.add_argument("--workdir", type=Path, default=None)
-    ap.add_argument("--keep", action="store_true", help="Keep the generated data.")
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="Keep the data here; a workdir from an earlier run with the same sizes is reused.",
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="Run the comparison this many times.")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kw-bench-value-"))
+    stamp = work / "sizes.txt"
+    sizes = f"{args.customers} {args.orders}"
     try:
-        t0 = time.perf_counter()
-        counts = generate(args.customers, args.orders, work / "parquet")
-        print(f"generated {counts} in {time.perf_counter() - t0:.1f}s", flush=True)
-        t0 = time.perf_counter()
-        ws = load_workspace(work / "parquet", work / "ws")
-        print(f"loaded workspace in {time.perf_counter() - t0:.1f}s", flush=True)
-        kw = _in_child(run_keepwise, str(ws))
-        pd_ = _in_child(run_pandas, str(work / "parquet"))
-        print()
-        print(f"{'':28}{'keepwise (DuckDB)':>20}{'pandas by hand':>18}")
-        print(f"{'seconds, total':28}{kw['seconds']:>20.2f}{pd_['seconds']:>18.2f}")
-        print(f"{'  of which reading input':28}{'(in query)':>20}{pd_['read_seconds']:>18.2f}")
-        print(
-            f"{'seconds, aggregation only':28}{kw['seconds']:>20.2f}"
-            f"{pd_['seconds'] - pd_['read_seconds']:>18.2f}"
-        )
-        print(f"{'peak memory, MB':28}{kw['peak_mb']:>20.0f}{pd_['peak_mb']:>18.0f}")
-        print(f"{'customers valued':28}{kw['rows']:>20,}{pd_['rows']:>18,}")
-        print(f"{'total profit':28}{kw['total_profit']:>20,.2f}{pd_['total_profit']:>18,.2f}")
-        print(
-            f"\nspeed-up {pd_['seconds'] / kw['seconds']:.1f}x total, "
-            f"{(pd_['seconds'] - pd_['read_seconds']) / kw['seconds']:.1f}x excluding pandas' "
-            f"Parquet read; keepwise also builds {kw['items']:,} itemised rows and the "
-            "business figures"
-        )
+        if stamp.exists() and stamp.read_text() == sizes:
+            print(f"reusing the data in {work}", flush=True)
+            ws = work / "ws"
+        else:
+            shutil.rmtree(work / "parquet", ignore_errors=True)
+            shutil.rmtree(work / "ws", ignore_errors=True)
+            t0 = time.perf_counter()
+            counts = generate(args.customers, args.orders, work / "parquet")
+            print(f"generated {counts} in {time.perf_counter() - t0:.1f}s", flush=True)
+            t0 = time.perf_counter()
+            ws = load_workspace(work / "parquet", work / "ws")
+            print(f"loaded workspace in {time.perf_counter() - t0:.1f}s", flush=True)
+            stamp.write_text(sizes)
+        ratios = []
+        for _ in range(args.repeat):
+            kw = _in_child(run_keepwise, str(ws))
+            pd_ = _in_child(run_pandas, str(work / "parquet"))
+            _report(kw, pd_)
+            ratios.append(pd_["seconds"] / kw["seconds"])
+        if len(ratios) > 1:
+            print(f"\nspeed-up over {len(ratios)} runs: {min(ratios):.1f}x to {max(ratios):.1f}x")
     finally:
-        if not args.keep and args.workdir is None:
+        if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
 
 

@@ -47,15 +47,18 @@ VALUE_COLUMNS: tuple[str, ...] = (
 )
 """The promised leading columns of :attr:`ValueResult.customers` (more follow them)."""
 
+CATEGORY = pa.dictionary(pa.int8(), pa.string())
+"""The type of the items' text columns with a handful of values (component, unit, status)."""
+
 ITEM_SCHEMA = pa.schema(
     [
         ("customer_id", pa.string()),
-        ("component", pa.string()),
+        ("component", CATEGORY),
         ("quantity", pa.float64()),
-        ("unit", pa.string()),
+        ("unit", CATEGORY),
         ("rate", pa.float64()),
         ("amount", pa.float64()),
-        ("status", pa.string()),
+        ("status", CATEGORY),
     ]
 )
 
@@ -67,12 +70,14 @@ class ValueResult:
     Attributes
     ----------
     customers
-        One row per customer: :data:`VALUE_COLUMNS` then supporting columns (counts, hours,
-        churn basis, last-12-active-month revenue and margin).
+        One row per customer, most profitable first (by ``profit_rank``):
+        :data:`VALUE_COLUMNS` then supporting columns (counts, hours, churn basis,
+        last-12-active-month revenue and margin).
     items
-        The cost-to-serve components, one row per customer and component: quantity, unit,
-        rate, amount and status (``ok`` or ``no_data``); amounts of ``ok`` rows add up to
-        ``cost_to_serve``.
+        The cost-to-serve components, one row per customer and component (component by
+        component, customers in the order of ``customers``): quantity, unit, rate, amount
+        and status (``ok`` or ``no_data``); amounts of ``ok`` rows add up to
+        ``cost_to_serve``. Component, unit and status are dictionary-encoded strings.
     business
         JSON-able business figures: totals, whale curve, churn, reasons, currency.
     """
@@ -97,91 +102,100 @@ def default_as_of(engine: Engine, present: frozenset[str] | set[str]) -> datetim
     return value if isinstance(value, datetime) else None
 
 
-def _component_items(customers: pa.Table, ctx: FeatureContext) -> pa.Table:
-    """Return the itemised cost-to-serve table, built column-wise from the value table."""
+def component_status(customers: pa.Table, ctx: FeatureContext) -> dict[str, str]:
+    """Return each cost-to-serve component's status: ``ok``, or ``no_data`` without its table.
+
+    Collections are also ``no_data`` when invoices exist but none records its collection
+    touches: zero touches would otherwise read as "costs nothing to collect".
+    """
+    status = {
+        name: "ok" if COMPONENT_TABLE[name] in ctx.present else "no_data" for name in COMPONENTS
+    }
+    touches = pc.sum(customers.column("touches_known")).as_py() if customers.num_rows else 1
+    if status["collections"] == "ok" and not touches:
+        status["collections"] = "no_data"
+    return status
+
+
+def _component_items(customers: pa.Table, ctx: FeatureContext, status: dict[str, str]) -> pa.Table:
+    """Return the itemised cost-to-serve table, one block of rows per component.
+
+    Each block reuses the value table's own columns (the customer ids and amounts are not
+    copied), so six rows per customer cost little more memory than the value table itself.
+    """
     s = ctx.settings
     n = customers.num_rows
-    ids = customers.column("customer_id")
 
-    def col(name: str) -> pa.Array:
-        return pc.cast(customers.column(name).combine_chunks(), pa.float64())
+    def col(name: str) -> pa.ChunkedArray:
+        return pc.cast(customers.column(name), pa.float64())
+
+    def const(value: float | None) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.float64()), n)
 
     support_hours = col("support_hours")
-    support_amount = col("cts_support")
     blended = pc.if_else(
         pc.greater(support_hours, pa.scalar(0.0)),
-        pc.divide(support_amount, support_hours),
+        pc.divide(col("cts_support"), support_hours),
         pa.scalar(s.get_float("value.support_hourly_cost")),
     )
-    specs: dict[str, tuple[pa.Array, str, pa.Array | float | None]] = {
-        "support": (support_hours, "hours", blended),
-        "meetings": (col("meeting_hours"), "hours", s.get_float("value.meeting_hourly_cost")),
+    specs: dict[str, tuple[str, str, pa.ChunkedArray | float | None]] = {
+        "support": ("support_hours", "hours", blended),
+        "meetings": ("meeting_hours", "hours", s.get_float("value.meeting_hourly_cost")),
         "collections": (
-            col("collection_touches"),
+            "collection_touches",
             "touches",
             s.get_float("value.collection_touch_cost"),
         ),
-        "returns": (col("returns_handled"), "returns", s.get_float("value.return_handling_cost")),
-        "bad_debt": (col("bad_debt_invoices"), "invoices", None),
+        "returns": ("returns_handled", "returns", s.get_float("value.return_handling_cost")),
+        "bad_debt": ("bad_debt_invoices", "invoices", None),
         "financing": (
-            col("overdue_money_days"),
+            "overdue_money_days",
             "money-days",
             s.get_float("value.cost_of_capital") / 365.0,
         ),
     }
-    k = len(COMPONENTS)
-    qty_cols, rate_cols, amount_cols, units, statuses = [], [], [], [], []
+    quantity: list[pa.Array] = []
+    rate: list[pa.Array] = []
+    amount: list[pa.Array] = []
     for name in COMPONENTS:
-        qty, unit, rate = specs[name]
-        status = "ok" if COMPONENT_TABLE[name] in ctx.present else "no_data"
-        if name == "collections" and status == "ok":
-            known = pc.sum(customers.column("touches_known")).as_py() or 0
-            status = "ok" if known > 0 else "no_data"
-        if status == "no_data":
-            qty_cols.append(np.full(n, np.nan))
-            amount_cols.append(np.full(n, np.nan))
-            rate_cols.append(np.full(n, np.nan))
-        else:
-            qty_cols.append(_np(qty))
-            amount_cols.append(_np(col(f"cts_{name}")))
-            rate_cols.append(_np(rate) if isinstance(rate, pa.Array) else np.full(n, _nan(rate)))
-        units.append(unit)
-        statuses.append(status)
-    tile = pa.array(np.tile(np.arange(k, dtype=np.int32), n))
+        qty, _, per = specs[name]
+        if status[name] == "no_data":
+            quantity.append(const(None))
+            rate.append(const(None))
+            amount.append(const(None))
+            continue
+        quantity.extend(col(qty).chunks)
+        rate.extend(per.chunks if isinstance(per, pa.ChunkedArray) else [const(per)])
+        amount.extend(col(f"cts_{name}").chunks)
+    units = [specs[name][1] for name in COMPONENTS]
+    block = np.repeat(np.arange(len(COMPONENTS), dtype=np.int8), n)
 
-    def stacked(cols: list[np.ndarray]) -> pa.Array:
-        flat = np.column_stack(cols).ravel() if n else np.empty(0)
-        return pa.array(flat, pa.float64(), mask=np.isnan(flat))
+    def category(values: list[str]) -> pa.DictionaryArray:
+        labels = sorted(set(values), key=values.index)
+        codes = np.array([labels.index(v) for v in values], dtype=np.int8)
+        return pa.DictionaryArray.from_arrays(pa.array(codes[block]), pa.array(labels))
 
+    float64 = pa.float64()
     return pa.table(
         {
-            "customer_id": pc.take(ids, pa.array(np.repeat(np.arange(n), k))),
-            "component": pc.take(pa.array(COMPONENTS, pa.string()), tile),
-            "quantity": stacked(qty_cols),
-            "unit": pc.take(pa.array(units, pa.string()), tile),
-            "rate": stacked(rate_cols),
-            "amount": stacked(amount_cols),
-            "status": pc.take(pa.array(statuses, pa.string()), tile),
+            "customer_id": pa.chunked_array(
+                pc.cast(customers.column("customer_id"), pa.string()).chunks * len(COMPONENTS),
+                pa.string(),
+            ),
+            "component": category(list(COMPONENTS)),
+            "quantity": pa.chunked_array(quantity, float64),
+            "unit": category(units),
+            "rate": pa.chunked_array(rate, float64),
+            "amount": pa.chunked_array(amount, float64),
+            "status": category([status[name] for name in COMPONENTS]),
         },
         schema=ITEM_SCHEMA,
     )
 
 
-def _np(arr: pa.Array) -> np.ndarray:
-    """Return a float Arrow array as numpy with NaN for nulls."""
-    return np.asarray(pc.fill_null(arr, pa.scalar(np.nan)).to_numpy(zero_copy_only=False))
-
-
-def _nan(rate: float | None) -> float:
-    return np.nan if rate is None else rate
-
-
-def _mask_collections(customers: pa.Table, items: pa.Table) -> pa.Table:
+def _mask_collections(customers: pa.Table, status: dict[str, str]) -> pa.Table:
     """Null the collections column when no invoice carries collection touches (no data)."""
-    status = items.filter(pc.equal(items.column("component"), pa.scalar("collections"))).column(
-        "status"
-    )
-    if len(status) and status[0].as_py() == "no_data":
+    if status["collections"] == "no_data":
         i = customers.column_names.index("cts_collections")
         if customers.column("cts_collections").null_count < customers.num_rows:
             nulls = pa.nulls(customers.num_rows, pa.float64())
@@ -242,14 +256,21 @@ def whale_curve(profit: np.ndarray) -> dict[str, Any]:
 
 
 def _reasons(engine: Engine, ctx: FeatureContext, customers: pa.Table) -> list[dict[str, Any]]:
-    """Return why customers left: per source and reason, customers and their yearly money."""
+    """Return why customers left: per source and reason, customers and their yearly money.
+
+    The value rows of the few leavers are picked out first, so matching reasons to money
+    hashes the leavers' ids rather than every customer's.
+    """
     rows = run_feature(engine, "value.exit_reasons", ctx)
     if rows.num_rows == 0:
         return []
-    ids = customers.column("customer_id").combine_chunks()
-    idx = pc.index_in(pc.cast(rows.column("customer_id"), ids.type), value_set=ids)
-    rev = pc.take(pc.cast(customers.column("last_active_revenue"), pa.float64()), idx)
-    mar = pc.take(pc.cast(customers.column("last_active_margin"), pa.float64()), idx)
+    reason_ids = pc.cast(rows.column("customer_id"), customers.schema.field("customer_id").type)
+    leavers = customers.filter(
+        pc.is_in(customers.column("customer_id"), value_set=pc.unique(reason_ids))
+    )
+    idx = pc.index_in(reason_ids, value_set=leavers.column("customer_id").combine_chunks())
+    rev = pc.take(pc.cast(leavers.column("last_active_revenue"), pa.float64()), idx)
+    mar = pc.take(pc.cast(leavers.column("last_active_margin"), pa.float64()), idx)
     joined = pa.table(
         {
             "source": rows.column("source"),
@@ -289,20 +310,13 @@ def _sum(table: pa.Table, name: str) -> float | None:
     return _round(pc.sum(pc.cast(col, pa.float64())).as_py() or 0.0)
 
 
-def business_figures(customers: pa.Table, items: pa.Table, ctx: FeatureContext) -> dict[str, Any]:
-    """Return the business-level value and churn figures from the per-customer tables."""
+def business_figures(customers: pa.Table, ctx: FeatureContext) -> dict[str, Any]:
+    """Return the business-level value and churn figures from the per-customer value table."""
     profit = np.asarray(
         pc.cast(customers.column("profit"), pa.float64()).to_numpy(zero_copy_only=False),
         dtype=float,
     )
-    statuses = {
-        name: items.filter(pc.equal(items.column("component"), pa.scalar(name)))
-        .column("status")[0]
-        .as_py()
-        if items.num_rows
-        else ("ok" if COMPONENT_TABLE[name] in ctx.present else "no_data")
-        for name in COMPONENTS
-    }
+    statuses = component_status(customers, ctx)
     totals: dict[str, Any] = {
         name: _sum(customers, name)
         for name in (
@@ -369,6 +383,20 @@ def _counts(table: pa.Table, name: str) -> dict[str, int]:
     return {str(v["values"]): int(v["counts"]) for v in vc.to_pylist()}
 
 
+def in_rank_order(customers: pa.Table) -> pa.Table:
+    """Return the value table by profit rank, then customer id (rows without a rank last).
+
+    Checks the order first and sorts only when needed, so the usual engine output, already
+    in rank order, costs a scan of one integer column instead of a sort of every column.
+    """
+    rank = customers.column("profit_rank")
+    if rank.null_count == 0:
+        values = np.asarray(rank.to_numpy(), dtype=np.int64)
+        if bool(np.all(values[1:] > values[:-1])):
+            return customers
+    return customers.sort_by([("profit_rank", "ascending"), ("customer_id", "ascending")])
+
+
 def compute_value(
     engine: Engine, ctx: FeatureContext, p_alive: pa.Table | None = None
 ) -> ValueResult:
@@ -390,7 +418,7 @@ def compute_value(
     ValueResult
         Per-customer value table, itemised cost-to-serve components and business figures.
     """
-    customers = run_feature(engine, "value.customers", ctx)
+    customers = in_rank_order(run_feature(engine, "value.customers", ctx))
     if p_alive is not None:
         customers = churn_math.apply_p_alive(
             customers,
@@ -399,9 +427,10 @@ def compute_value(
             ctx.settings.get_float("value.p_alive_churn_threshold"),
             ctx.settings.get_int("value.churn_inactivity_days"),
         )
-    items = _component_items(customers, ctx)
-    customers = _mask_collections(customers, items)
-    business = business_figures(customers, items, ctx)
+    status = component_status(customers, ctx)
+    items = _component_items(customers, ctx, status)
+    customers = _mask_collections(customers, status)
+    business = business_figures(customers, ctx)
     business["reasons"] = _reasons(engine, ctx, customers)
     return ValueResult(customers=customers, items=items, business=business, as_of=ctx.as_of)
 
@@ -423,6 +452,6 @@ def with_p_alive(
         ctx.settings.get_float("value.p_alive_churn_threshold"),
         ctx.settings.get_int("value.churn_inactivity_days"),
     )
-    business = business_figures(customers, result.items, ctx)
+    business = business_figures(customers, ctx)
     business["reasons"] = _reasons(engine, ctx, customers)
     return ValueResult(customers=customers, items=result.items, business=business, as_of=ctx.as_of)
