@@ -30,13 +30,15 @@ from keepwise.domain.models.base import (
 )
 
 MAX_TERMS = 20_000
+RESCALE = float(np.exp(-460.0))
+LOG_RESCALE_BACK = 460.0
 
 
 def hyp2f1_neg(k: ArrayLike, A: ArrayLike, Bp: ArrayLike, c: ArrayLike) -> FloatArray:
     """Return ₂F₁(k, A; A+Bp; −c) for c ≥ 0, k > 0, Bp > 0, stably for large k.
 
     Pfaff's transformation gives (1+c)^−k · Σₙ (k)ₙ(Bp)ₙ/((A+Bp)ₙ n!) wⁿ with w = c/(1+c),
-    a series of positive terms when A+Bp > 0, summed in log space (no overflow, no
+    a series of positive terms when A+Bp > 0, summed with rescaling (no overflow, no
     cancellation). Rows with A+Bp ≤ 0 fall back to :func:`scipy.special.hyp2f1`. For a Beta
     mixing distribution it is E[(1 + c·p)^−k] with p ~ Beta(A, Bp).
     """
@@ -45,28 +47,36 @@ def hyp2f1_neg(k: ArrayLike, A: ArrayLike, Bp: ArrayLike, c: ArrayLike) -> Float
     kk, aa, bb, cc = (v.reshape(-1) for v in (kk, aa, bb, cc))
     C = aa + bb
     ok = C > 0
-    log_w = np.log(cc) - np.log1p(cc)
     top = np.zeros(len(kk))
     acc = np.ones(len(kk))
     idx = np.flatnonzero(ok & (cc > 0))
-    # working copies, compacted as rows converge
-    k_, b_, c_, lw = kk[idx], bb[idx], C[idx], log_w[idx]
-    lt, m_, s_ = np.zeros(len(idx)), np.zeros(len(idx)), np.ones(len(idx))
+    # Terms are multiplied up in plain floating point (a ratio per step, no log or exp),
+    # rescaled by e^-460 whenever one grows past 1e200 so none overflows; ``shift`` keeps the
+    # log of the scale. Rows are compacted away as they converge, checked every few terms.
+    k_, b_, c_ = kk[idx], bb[idx], C[idx]
+    w_ = cc[idx] / (1.0 + cc[idx])
+    term, total, shift = np.ones(len(idx)), np.ones(len(idx)), np.zeros(len(idx))
     n = 0
     while idx.size and n < MAX_TERMS:
-        step = np.log((k_ + n) * (b_ + n) / ((c_ + n) * (n + 1.0))) + lw
+        ratio = (k_ + n) * (b_ + n) / ((c_ + n) * (n + 1.0)) * w_
         n += 1
-        lt += step
-        grow = lt > m_
-        s_ = np.where(grow, s_ * np.exp(m_ - lt) + 1.0, s_ + np.exp(lt - m_))
-        m_ = np.maximum(m_, lt)
-        done = (step < 0) & (lt < m_ + np.log(s_) - 39.0)
-        if done.any():
-            top[idx[done]], acc[idx[done]] = m_[done], s_[done]
-            keep = ~done
-            idx, k_, b_, c_, lw, lt, m_, s_ = (v[keep] for v in (idx, k_, b_, c_, lw, lt, m_, s_))
+        term *= ratio
+        total += term
+        big = term > 1e200
+        if big.any():
+            term[big] *= RESCALE
+            total[big] *= RESCALE
+            shift[big] += LOG_RESCALE_BACK
+        if n % 4 == 0:
+            done = (ratio < 1.0) & (term < total * 1e-17)
+            if done.any():
+                top[idx[done]], acc[idx[done]] = shift[done], total[done]
+                keep = ~done
+                idx, k_, b_, c_, w_, term, total, shift = (
+                    v[keep] for v in (idx, k_, b_, c_, w_, term, total, shift)
+                )
     if idx.size:
-        top[idx], acc[idx] = m_, s_
+        top[idx], acc[idx] = shift, total
     out = np.exp(top + np.log(acc) - kk * np.log1p(cc))
     if not np.all(ok):
         out = np.where(ok, out, hyp2f1(kk, aa, C, -cc))
