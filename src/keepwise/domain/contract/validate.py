@@ -45,14 +45,17 @@ def _in_list(values: tuple[str, ...]) -> str:
 OFFSET = r"\d:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$"
 
 
-def timestamp_sql(expr: str) -> str:
+def timestamp_sql(expr: str, cast: str = "CAST") -> str:
     """Cast ISO-8601 text (with or without time or zone) to a UTC timestamp.
 
-    Only values that carry an offset go through the (slower) time-zone-aware cast.
+    Only values that carry an offset go through the (slower) time-zone-aware cast. Rules that
+    compare dates pass ``cast="TRY_CAST"``: the engine may evaluate a comparison before the
+    format test beside it, and a malformed date must be reported, not raise.
     """
     return (
         f"CASE WHEN regexp_matches({expr}, {lit(OFFSET)}) "
-        f"THEN CAST(CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE CAST({expr} AS TIMESTAMP) END"
+        f"THEN CAST({cast}({expr} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"ELSE {cast}({expr} AS TIMESTAMP) END"
     )
 
 
@@ -168,8 +171,8 @@ def _order_checks(
         if earlier in columns and later in columns:
             a, b = value(earlier), value(later)
             valid = [_is_timestamp(x) for c, x in ((earlier, a), (later, b)) if c not in typed]
-            cast_a = f"CAST({a} AS TIMESTAMP)" if earlier in typed else timestamp_sql(a)
-            cast_b = f"CAST({b} AS TIMESTAMP)" if later in typed else timestamp_sql(b)
+            cast_a = f"CAST({a} AS TIMESTAMP)" if earlier in typed else timestamp_sql(a, "TRY_CAST")
+            cast_b = f"CAST({b} AS TIMESTAMP)" if later in typed else timestamp_sql(b, "TRY_CAST")
             checks.append(
                 (
                     later,
