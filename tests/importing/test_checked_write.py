@@ -119,6 +119,19 @@ def test_one_bad_row_deep_in_a_large_file_is_located_exactly(
     assert after == before
 
 
+def test_a_bad_value_equal_to_the_stored_one_once_cast_is_still_reported(
+    with_customers: Workspace, tmp_path: Path
+) -> None:
+    ws = with_customers
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,customer_id,ordered_at,amount\nO1,C1,2024-01-01,1000\n")
+    import_paths(ws, [path])
+    path.write_text("order_id,customer_id,ordered_at,amount\nO1,C1,2024-01-01,1_000\n")
+    assert problems_of(ws, path) == [
+        f"{path}, row 2, column 'amount': not a number (value '1_000')"
+    ]
+
+
 def test_duplicate_ids_across_files_into_an_empty_table(
     with_customers: Workspace, tmp_path: Path
 ) -> None:

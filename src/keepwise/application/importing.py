@@ -729,59 +729,62 @@ def _write_table(
 ) -> None:
     """Write one table's sources, checking every row; upsert by id and record per-file counts.
 
-    Into a table that holds no rows yet each file is inserted straight from its source, then
-    its ids are checked for duplicates in place. Otherwise the checked rows are kept in a temp
-    table to compare with the stored ones by id and content hash: new rows are inserted, changed
-    ones replaced, unchanged ones left as they are.
+    Into a table that holds no rows yet each file is inserted straight from its source and its
+    ids are checked for duplicates in place. Otherwise a first scan keeps only each checked
+    row's id and content hash, to compare with the stored rows: changed ones are deleted, and
+    a second scan inserts the new and changed rows, so an unchanged re-import reads each file
+    once and holds no copy of its rows. The first scan keeps ``_import_id`` too: it is what
+    raises on a flagged row, and a row equal to a stored one after casting (``1_000`` for a
+    stored ``1000``) must still be reported.
     """
     ident = q(table.id_column)
     name = q(table.name)
     names = ", ".join(q(c) for c in table.names)
     columns = f"{names}, extra, _import_id, _row_hash"
 
-    def checked(stg: str, provided: tuple[str, ...], typed: frozenset[str]) -> str:
+    def checked(k: int, stg: str, provided: tuple[str, ...], typed: frozenset[str]) -> str:
         rows = checked_sql(stg, table, provided, typed, KNOWN_CUSTOMERS)
         return (
             f"SELECT {names}, extra, CASE WHEN _breach THEN error({lit(BREACH)}) "
             f"ELSE {import_id} END AS _import_id, "
-            f"hash({names}, CAST(extra AS VARCHAR)) AS _row_hash FROM ({rows})"
+            f"hash({names}, CAST(extra AS VARCHAR)) AS _row_hash, {k} AS _src FROM ({rows})"
         )
 
-    duplicates = "SELECT 1 FROM {} GROUP BY {} HAVING count(*) > 1 LIMIT 1"
+    distinct = "SELECT count(*) <> count(DISTINCT {}) FROM {}"
     if not _scalar(con, f"SELECT EXISTS (SELECT 1 FROM {name})"):
-        for k, (_, stg, provided, typed) in group:
-            count = int(
-                _scalar(con, f"INSERT INTO {name} ({columns}) {checked(stg, provided, typed)}")
-            )
-            results[k].rows = results[k].inserted = count
-        if con.execute(duplicates.format(name, ident)).fetchone():
+        for k, (_, *staged) in group:
+            sql = f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({checked(k, *staged)})"
+            results[k].rows = results[k].inserted = int(_scalar(con, sql))
+        if _scalar(con, distinct.format(ident, name)):
             raise _Flagged(f"duplicate ids in {table.name}")
         return
-    union = " UNION ALL ".join(
-        f"SELECT *, {k} AS _src FROM ({checked(stg, provided, typed)})"
-        for k, (_, stg, provided, typed) in group
+    union = " UNION ALL ".join(checked(k, *staged) for k, (_, *staged) in group)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _keys AS "
+        f"SELECT _src, {ident}, _row_hash, _import_id FROM ({union})"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typ AS {union}")
-    if con.execute(duplicates.format("_typ", ident)).fetchone():
+    if _scalar(con, distinct.format(ident, "_keys")):
         raise _Flagged(f"duplicate ids in {table.name}")
     counts = con.execute(
         f"SELECT s._src, count(*), count(*) FILTER (WHERE t.{ident} IS NULL), "
         f"count(*) FILTER (WHERE t.{ident} IS NOT NULL AND t._row_hash <> s._row_hash) "
-        f"FROM _typ s LEFT JOIN {name} t ON t.{ident} = s.{ident} GROUP BY s._src"
+        f"FROM _keys s LEFT JOIN {name} t ON t.{ident} = s.{ident} GROUP BY s._src"
     ).fetchall()
     for src, rows, inserted, updated in counts:
         res = results[int(src)]
         res.rows, res.inserted, res.updated = int(rows), int(inserted), int(updated)
         res.unchanged = res.rows - res.inserted - res.updated
-    con.execute(
-        f"DELETE FROM {name} WHERE {ident} IN (SELECT s.{ident} FROM _typ s JOIN {name} t "
-        f"ON t.{ident} = s.{ident} WHERE t._row_hash <> s._row_hash)"
-    )
-    con.execute(
-        f"INSERT INTO {name} ({columns}) SELECT {columns} FROM _typ s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident})"
-    )
-    con.execute("DROP TABLE _typ")
+    if any(updated for _, _, _, updated in counts):
+        con.execute(
+            f"DELETE FROM {name} WHERE {ident} IN (SELECT s.{ident} FROM _keys s JOIN {name} t "
+            f"ON t.{ident} = s.{ident} WHERE t._row_hash <> s._row_hash)"
+        )
+    if any(inserted or updated for _, _, inserted, updated in counts):
+        con.execute(
+            f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({union}) s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident})"
+        )
+    con.execute("DROP TABLE _keys")
 
 
 __all__ = ["FileResult", "ImportResult", "Source", "import_paths", "resolve_sources"]
