@@ -293,8 +293,7 @@ class _Stager:
 
     With ``locate`` a source is staged as a temp table with row numbers and every problem is
     listed where it is; without, it is a view over its file, read strictly (a malformed row
-    raises), and problem queries only count, so a clean import reads each file once more at
-    most.
+    raises), and problem queries only count, so nothing is copied before the checked write.
     """
 
     def __init__(
@@ -750,20 +749,30 @@ def _write_table(
             f"hash({names}, CAST(extra AS VARCHAR)) AS _row_hash, {k} AS _src FROM ({rows})"
         )
 
-    distinct = "SELECT count(*) <> count(DISTINCT {}) FROM {}"
+    def has_duplicates(relation: str) -> bool:
+        """Distinct hashes prove distinct ids; only a repeated hash needs the exact count."""
+        repeated = "SELECT count(*) <> count(DISTINCT {}) FROM {}"
+        return bool(
+            _scalar(con, repeated.format(f"hash({ident})", relation))
+            and _scalar(con, repeated.format(ident, relation))
+        )
+
     if not _scalar(con, f"SELECT EXISTS (SELECT 1 FROM {name})"):
-        for k, (_, *staged) in group:
-            sql = f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({checked(k, *staged)})"
+        for k, (_, stg, provided, typed) in group:
+            rows = checked(k, stg, provided, typed)
+            sql = f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({rows})"
             results[k].rows = results[k].inserted = int(_scalar(con, sql))
-        if _scalar(con, distinct.format(ident, name)):
+        if has_duplicates(name):
             raise _Flagged(f"duplicate ids in {table.name}")
         return
-    union = " UNION ALL ".join(checked(k, *staged) for k, (_, *staged) in group)
+    union = " UNION ALL ".join(
+        checked(k, stg, provided, typed) for k, (_, stg, provided, typed) in group
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _keys AS "
         f"SELECT _src, {ident}, _row_hash, _import_id FROM ({union})"
     )
-    if _scalar(con, distinct.format(ident, "_keys")):
+    if has_duplicates("_keys"):
         raise _Flagged(f"duplicate ids in {table.name}")
     counts = con.execute(
         f"SELECT s._src, count(*), count(*) FILTER (WHERE t.{ident} IS NULL), "
