@@ -66,13 +66,16 @@ def _app_db(ws: Workspace, url: str | None) -> AppDB | None:
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Replace the rows with these ids (event tables key rows by id without a primary key)."""
     cols = rows.column_names
+    ident = f'"{cols[0]}"'
     view = f"_keepwise_app_{table}"
     con.register(view, rows)
     try:
         quoted = ", ".join(f'"{c}"' for c in cols)
+        con.execute(f'DELETE FROM "{table}" WHERE {ident} IN (SELECT {ident} FROM {view})')
         con.execute(
-            f'INSERT OR REPLACE INTO "{table}" ({quoted}, extra, _import_id, _row_hash) '
+            f'INSERT INTO "{table}" ({quoted}, extra, _import_id, _row_hash) '
             f"SELECT {quoted}, '{_EXTRA}'::JSON, NULL, hash({quoted}) FROM {view}"
         )
     finally:

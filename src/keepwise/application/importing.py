@@ -1,11 +1,16 @@
-"""Import exports into a workspace: stage, validate against the contract, write atomically.
+"""Import exports into a workspace: check and write in one scan, atomically, or say where not.
 
-Every source (a CSV or Parquet file, or an Excel sheet) is staged as text in DuckDB, checked by
-SQL (:mod:`keepwise.domain.contract.validate`), then all sources of one import are written in a
-single transaction with the import's history row. Either every file lands or none does, and a
-process killed at any moment leaves the workspace as it was (DuckDB's WAL holds only committed
-transactions). Rows are keyed by their id: an unchanged row is left alone, a changed one
-replaced and counted, so importing the same files twice changes nothing.
+Every source (a CSV or Parquet file, or an Excel sheet) becomes a view of its rows under the
+contract's column names. All sources of one import are then written in a single transaction
+with the import's history row, each row cast and checked against the contract in the same scan
+(:func:`keepwise.domain.contract.validate.checked_sql`); a row that breaks a rule aborts the
+write. Only then are the sources staged with row numbers and every problem located and
+reported (:func:`keepwise.domain.contract.validate.problem_sql`), so a clean import pays for
+one pass over its files and a bad one still hears about every problem by file, row and column.
+Either every file lands or none does, and a process killed at any moment leaves the workspace
+as it was (DuckDB's WAL holds only committed transactions). Rows are keyed by their id: an
+unchanged row is left alone, a changed one replaced and counted, so importing the same files
+twice changes nothing.
 """
 
 from __future__ import annotations
@@ -27,13 +32,19 @@ import pyarrow as pa
 
 from keepwise.domain.contract import TABLE_NAMES, TABLES, Kind, Table
 from keepwise.domain.contract.mapping import ColumnMapping, TableMapping
-from keepwise.domain.contract.validate import lit, norm, problem_sql, q, typed_expr
+from keepwise.domain.contract.validate import checked_sql, lit, norm, problem_sql, q
 from keepwise.errors import ContractError, Problem
 from keepwise.storage import Workspace
 
 Progress = Callable[[str], None]
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
 DELIMITERS = (",", ";", "\t", "|")
+KNOWN_CUSTOMERS = "_known_customers"
+BREACH = "keepwise: a row breaks the data contract"
+
+
+class _Flagged(RuntimeError):
+    """The checked write found a problem; the located check runs next and reports it."""
 
 
 @dataclass(frozen=True)
@@ -278,16 +289,29 @@ def _check_header(source: Source, header: Sequence[str]) -> list[Problem]:
 
 
 class _Stager:
-    """Stages sources into temp tables on one connection and collects their problems."""
+    """Stages sources on one connection and collects their problems.
+
+    With ``locate`` a source is staged as a temp table with row numbers and every problem is
+    listed where it is; without, it is a view over its file, read strictly (a malformed row
+    raises), and problem queries only count, so nothing is copied before the checked write.
+    """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, mapping: ColumnMapping | None, limit: int
+        self,
+        con: duckdb.DuckDBPyConnection,
+        mapping: ColumnMapping | None,
+        limit: int,
+        *,
+        locate: bool,
     ) -> None:
         self.con = con
         self.mapping = mapping
         self.limit = limit
+        self.locate = locate
+        self.prefix = "_loc" if locate else "_chk"
         self.problems: list[Problem] = []
         self.more = 0
+        self.flagged = 0
         self.n = 0
         self.typed_columns: set[str] = set()
 
@@ -312,11 +336,16 @@ class _Stager:
                 self.add(header_problems)
                 return None
             cols = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(len(header))) + "}"
+            rejects = (
+                f"store_rejects=true, rejects_table='{self.prefix}_rej_{i}', "
+                f"rejects_scan='{self.prefix}_rejscan_{i}', "
+                if self.locate
+                else ""
+            )
             reader = (
                 f"read_csv({lit(str(source.path))}, header=true, columns={cols}, "
                 f"auto_detect=false, delim={lit(delim)}, quote='\"', escape='\"', "
-                f"store_rejects=true, rejects_table='_rej_{i}', rejects_scan='_rejscan_{i}', "
-                f"max_line_size=10000000)"
+                f"{rejects}max_line_size=10000000)"
             )
             return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {reader})", header
         if source.fmt == "parquet":
@@ -367,13 +396,13 @@ class _Stager:
             columns[f"c{j}"] = pa.array(
                 [_cell_text(r[j]) if j < len(r) else None for r in body], pa.string()
             )
-        self.con.register(f"_xl_{i}", pa.table(columns))
-        return f"_xl_{i}", header
+        self.con.register(f"{self.prefix}_xl_{i}", pa.table(columns))
+        return f"{self.prefix}_xl_{i}", header
 
     def _rejects(self, source: Source, i: int) -> list[Problem]:
         """Return the structural problems DuckDB's CSV reader set aside (ragged rows, encoding)."""
         rejects = self.con.execute(
-            f"SELECT line, error_type, error_message FROM _rej_{i} ORDER BY line"
+            f"SELECT line, error_type, error_message FROM {self.prefix}_rej_{i} ORDER BY line"
         ).fetchall()
         encoding = [r for r in rejects if r[1] == "INVALID ENCODING"]
         if encoding:
@@ -437,8 +466,15 @@ class _Stager:
             selects.append(f"CAST(json_object({pairs}) AS JSON) AS _extra")
         else:
             selects.append("CAST(NULL AS JSON) AS _extra")
-        stg = f"_stg_{self.n - 1}"
-        self.con.execute(f"CREATE TEMP TABLE {stg} AS SELECT {', '.join(selects)} FROM {raw_name}")
+        stg = f"{self.prefix}_stg_{self.n - 1}"
+        provided = tuple(targets)
+        typed = frozenset(c for c, j in targets.items() if f"c{j}" in self.typed_columns)
+        extra_names = [name for name, _ in extras]
+        rows = f"SELECT {', '.join(selects)} FROM {raw_name}"
+        if not self.locate:
+            self.con.execute(f"CREATE TEMP VIEW {stg} AS {rows}")
+            return stg, provided, typed, extra_names
+        self.con.execute(f"CREATE TEMP TABLE {stg} AS {rows}")
         if source.fmt == "excel":
             self.con.unregister(raw_name)
         if source.fmt == "csv":
@@ -447,13 +483,14 @@ class _Stager:
                 self.add(structural)
                 self.con.execute(f"DROP TABLE {stg}")
                 return None
-        provided = tuple(targets)
-        typed = frozenset(c for c, j in targets.items() if f"c{j}" in self.typed_columns)
         self.collect(source, problem_sql(stg, table, provided, typed))
-        return stg, provided, typed, [name for name, _ in extras]
+        return stg, provided, typed, extra_names
 
     def collect(self, source: Source, sql: str) -> None:
-        """Run a problem query and add what it finds, located in ``source``."""
+        """Run a problem query and add what it finds, located in ``source`` (or count it)."""
+        if not self.locate:
+            self.flagged += int(_scalar(self.con, f"SELECT count(*) FROM ({sql})"))
+            return
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE _problems AS {sql}")
         total = int(_scalar(self.con, "SELECT count(*) FROM _problems"))
         room = max(self.limit - len(self.problems), 0)
@@ -465,18 +502,24 @@ class _Stager:
 
 
 def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ...]]]) -> None:
-    """Check references and cross-table date order against this import and the store."""
+    """Check references and cross-table date order against this import and the store.
+
+    Unlocated, only the date order of returns is counted here: the checked write tests
+    references row by row against ``_known_customers`` and ids across files once written.
+    """
     customer_ids = ["SELECT customer_id AS id FROM customers"] + [
         f"SELECT {norm('customer_id')} FROM {stg}"
         for src, stg, _ in staged
         if src.table == "customers"
     ]
     known = " UNION ALL ".join(customer_ids)
-    stager.con.execute(f"CREATE TEMP TABLE _known_customers AS SELECT DISTINCT id FROM ({known})")
+    stager.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {KNOWN_CUSTOMERS} AS SELECT DISTINCT id FROM ({known})"
+    )
     for src, stg, cols in staged:
         table = TABLES[src.table]
         for col in table.columns:
-            if col.references != "customers" or col.name not in cols:
+            if not stager.locate or col.references != "customers" or col.name not in cols:
                 continue
             v = norm(col.name)
             stager.collect(
@@ -505,6 +548,8 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
                 f"JOIN ({' UNION ALL '.join(orders)}) o ON o.id = {norm('order_id')} "
                 f"WHERE {returned} < o.at",
             )
+    if not stager.locate:
+        return
     by_table: dict[str, list[tuple[Source, str]]] = {}
     for src, stg, _ in staged:
         by_table.setdefault(src.table, []).append((src, stg))
@@ -543,11 +588,27 @@ def _fits(kind: Kind, duck_type: str) -> bool:
     return False
 
 
-def _typed_select(
-    table: Table, stg: str, provided: tuple[str, ...], tag: int, typed: frozenset[str]
-) -> str:
-    exprs = [typed_expr(c, c.name in provided, c.name in typed) for c in table.columns]
-    return f"SELECT {', '.join(exprs)}, _extra AS extra, {tag} AS _src FROM {stg}"
+Staged = tuple[Source, str, tuple[str, ...], frozenset[str]]
+
+
+def _stage_all(
+    stager: _Stager, sources: Sequence[Source], say: Progress
+) -> tuple[list[Staged], list[FileResult]]:
+    """Stage every source with ``stager``; return what staged and one result per staged file."""
+    staged: list[Staged] = []
+    results: list[FileResult] = []
+    for src in sources:
+        say(f"reading {src.label}")
+        out = stager.stage(src)
+        if out is None:
+            continue
+        stg, provided, typed, extras = out
+        staged.append((src, stg, provided, typed))
+        results.append(
+            FileResult(str(src.path), src.table, "", sheet=src.sheet, extra_columns=extras)
+        )
+    _cross_checks(stager, [(src, stg, cols) for src, stg, cols, _ in staged])
+    return staged, results
 
 
 def import_paths(
@@ -560,6 +621,9 @@ def import_paths(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate every source and write them all in one transaction, or write nothing.
+
+    The write checks each row as it casts it; if any row (or the file around it) is wrong,
+    the transaction is rolled back and the sources are read again to locate every problem.
 
     Raises
     ------
@@ -575,37 +639,60 @@ def import_paths(
     con = ws.connect()
     try:
         con.execute("SET TimeZone='UTC'")
-        stager = _Stager(con, mapping, limit)
-        staged: list[tuple[Source, str, tuple[str, ...]]] = []
-        typed_by_stage: dict[str, frozenset[str]] = {}
-        results: list[FileResult] = []
-        for src in sources:
-            say(f"reading {src.label}")
-            out = stager.stage(src)
-            if out is None:
-                continue
-            stg, provided, typed, extras = out
-            staged.append((src, stg, provided))
-            typed_by_stage[stg] = typed
-            results.append(
-                FileResult(str(src.path), src.table, "", sheet=src.sheet, extra_columns=extras)
-            )
-        say("checking references")
-        _cross_checks(stager, staged)
+        try:
+            return _checked_import(con, sources, mapping, limit, user, started, say)
+        except (duckdb.Error, _Flagged) as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            failure: BaseException = exc
+        say("locating problems")
+        stager = _Stager(con, mapping, limit, locate=True)
+        _stage_all(stager, sources, say)
         if stager.problems or stager.more:
             order = {src.label: k for k, src in enumerate(sources)}
             stager.problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0, p.column or ""))
             raise ContractError(stager.problems, stager.more)
-        for res in results:
-            res.sha256 = _sha256(Path(res.path))
-        say("writing")
+        raise failure
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _checked_import(
+    con: duckdb.DuckDBPyConnection,
+    sources: Sequence[Source],
+    mapping: ColumnMapping | None,
+    limit: int,
+    user: str | None,
+    started: datetime,
+    say: Progress,
+) -> ImportResult:
+    """Write every source in one transaction, checking each row as it is cast.
+
+    Raises
+    ------
+    _Flagged
+        When a file-level problem, a flagged row or a duplicate id was found; nothing is
+        written then (a row flagged mid-write raises DuckDB's error and the caller rolls back).
+    """
+    stager = _Stager(con, mapping, limit, locate=False)
+    staged, results = _stage_all(stager, sources, say)
+    if stager.problems or stager.more or stager.flagged:
+        raise _Flagged("a file does not meet the data contract")
+    for res in results:
+        res.sha256 = _sha256(Path(res.path))
+    say("writing")
+    con.execute("SET preserve_insertion_order=false")
+    try:
         con.execute("BEGIN TRANSACTION")
         import_id = int(_scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM _imports"))
         for name in TABLE_NAMES:
             group = [(k, s) for k, s in enumerate(staged) if s[0].table == name]
-            if not group:
-                continue
-            _write_table(con, TABLES[name], group, results, import_id, typed_by_stage)
+            if group:
+                _write_table(con, TABLES[name], group, results, import_id)
         finished = datetime.now(UTC).replace(tzinfo=None)
         files_json = json.dumps([asdict(r) for r in results])
         con.execute(
@@ -622,58 +709,91 @@ def import_paths(
             ],
         )
         con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-        return ImportResult(import_id, results)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
     finally:
-        con.close()
+        con.execute("SET preserve_insertion_order=true")
+    con.execute("CHECKPOINT")
+    return ImportResult(import_id, results)
 
 
 def _write_table(
     con: duckdb.DuckDBPyConnection,
     table: Table,
-    group: list[tuple[int, tuple[Source, str, tuple[str, ...]]]],
+    group: list[tuple[int, Staged]],
     results: list[FileResult],
     import_id: int,
-    typed_by_stage: dict[str, frozenset[str]],
 ) -> None:
-    """Upsert one table's staged rows by id and record per-file counts."""
+    """Write one table's sources, checking every row; upsert by id and record per-file counts.
+
+    Into a table that holds no rows yet each file is inserted straight from its source and its
+    ids are checked for duplicates in place. Otherwise a first scan keeps only each checked
+    row's id and content hash, to compare with the stored rows: changed ones are deleted, and
+    a second scan inserts the new and changed rows, so an unchanged re-import reads each file
+    once and holds no copy of its rows. The first scan keeps ``_import_id`` too: it is what
+    raises on a flagged row, and a row equal to a stored one after casting (``1_000`` for a
+    stored ``1000``) must still be reported.
+    """
     ident = q(table.id_column)
     name = q(table.name)
-    typed = " UNION ALL ".join(
-        _typed_select(table, stg, cols, k, typed_by_stage.get(stg, frozenset()))
-        for k, (_, stg, cols) in group
+    names = ", ".join(q(c) for c in table.names)
+    columns = f"{names}, extra, _import_id, _row_hash"
+
+    def checked(k: int, stg: str, provided: tuple[str, ...], typed: frozenset[str]) -> str:
+        rows = checked_sql(stg, table, provided, typed, KNOWN_CUSTOMERS)
+        return (
+            f"SELECT {names}, extra, CASE WHEN _breach THEN error({lit(BREACH)}) "
+            f"ELSE {import_id} END AS _import_id, "
+            f"hash({names}, CAST(extra AS VARCHAR)) AS _row_hash, {k} AS _src FROM ({rows})"
+        )
+
+    def has_duplicates(relation: str) -> bool:
+        """Distinct hashes prove distinct ids; only a repeated hash needs the exact count."""
+        repeated = "SELECT count(*) <> count(DISTINCT {}) FROM {}"
+        return bool(
+            _scalar(con, repeated.format(f"hash({ident})", relation))
+            and _scalar(con, repeated.format(ident, relation))
+        )
+
+    if not _scalar(con, f"SELECT EXISTS (SELECT 1 FROM {name})"):
+        for k, (_, stg, provided, typed) in group:
+            rows = checked(k, stg, provided, typed)
+            sql = f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({rows})"
+            results[k].rows = results[k].inserted = int(_scalar(con, sql))
+        if has_duplicates(name):
+            raise _Flagged(f"duplicate ids in {table.name}")
+        return
+    union = " UNION ALL ".join(
+        checked(k, stg, provided, typed) for k, (_, stg, provided, typed) in group
     )
-    hashed_cols = ", ".join(q(c) for c in table.names)
     con.execute(
-        f"CREATE TEMP TABLE _typ AS SELECT *, hash({hashed_cols}, CAST(extra AS VARCHAR)) "
-        f"AS _row_hash FROM ({typed})"
+        "CREATE OR REPLACE TEMP TABLE _keys AS "
+        f"SELECT _src, {ident}, _row_hash, _import_id FROM ({union})"
     )
+    if has_duplicates("_keys"):
+        raise _Flagged(f"duplicate ids in {table.name}")
     counts = con.execute(
         f"SELECT s._src, count(*), count(*) FILTER (WHERE t.{ident} IS NULL), "
         f"count(*) FILTER (WHERE t.{ident} IS NOT NULL AND t._row_hash <> s._row_hash) "
-        f"FROM _typ s LEFT JOIN {name} t ON t.{ident} = s.{ident} GROUP BY s._src"
+        f"FROM _keys s LEFT JOIN {name} t ON t.{ident} = s.{ident} GROUP BY s._src"
     ).fetchall()
     for src, rows, inserted, updated in counts:
         res = results[int(src)]
         res.rows, res.inserted, res.updated = int(rows), int(inserted), int(updated)
         res.unchanged = res.rows - res.inserted - res.updated
-    con.execute(
-        f"DELETE FROM {name} WHERE {ident} IN (SELECT s.{ident} FROM _typ s JOIN {name} t "
-        f"ON t.{ident} = s.{ident} WHERE t._row_hash <> s._row_hash)"
-    )
-    columns = ", ".join([*(q(c) for c in table.names), "extra", "_import_id", "_row_hash"])
-    values = ", ".join(
-        [*(f"s.{q(c)}" for c in table.names), "s.extra", str(import_id), "s._row_hash"]
-    )
-    con.execute(
-        f"INSERT INTO {name} ({columns}) SELECT {values} FROM _typ s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident})"
-    )
-    con.execute("DROP TABLE _typ")
+    if any(updated for _, _, _, updated in counts):
+        con.execute(
+            f"DELETE FROM {name} WHERE {ident} IN (SELECT s.{ident} FROM _keys s JOIN {name} t "
+            f"ON t.{ident} = s.{ident} WHERE t._row_hash <> s._row_hash)"
+        )
+    if any(inserted or updated for _, _, inserted, updated in counts):
+        con.execute(
+            f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({union}) s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident})"
+        )
+    con.execute("DROP TABLE _keys")
 
 
 __all__ = ["FileResult", "ImportResult", "Source", "import_paths", "resolve_sources"]

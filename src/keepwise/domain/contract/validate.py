@@ -1,12 +1,16 @@
 """Contract validation as SQL over staged text columns, so the engine scans the rows.
 
 A staged source is a relation with ``_row`` (the row number a person sees in the file, header =
-row 1) and one VARCHAR column per contract column it provides. :func:`problem_sql` returns one
-query listing every violation as ``(_row, column, value, rule)``; :func:`typed_sql` the cast
-rows once they pass.
+row 1) and one VARCHAR column per contract column it provides. :func:`checked_sql` casts every
+row to its stored types and flags, in the same scan, each row that breaks a rule;
+:func:`problem_sql` lists every violation as ``(_row, column, value, rule)``. Both are built from
+the same rules, so a file :func:`checked_sql` flags nothing in is a file :func:`problem_sql`
+finds nothing in.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from keepwise.domain.contract.schema import Column, Kind, Table
 
@@ -41,14 +45,17 @@ def _in_list(values: tuple[str, ...]) -> str:
 OFFSET = r"\d:\d{2}(:\d{2}(\.\d+)?)? ?([Zz]|[+-]\d{2}(:?\d{2})?)$"
 
 
-def timestamp_sql(expr: str) -> str:
+def timestamp_sql(expr: str, cast: str = "CAST") -> str:
     """Cast ISO-8601 text (with or without time or zone) to a UTC timestamp.
 
-    Only values that carry an offset go through the (slower) time-zone-aware cast.
+    Only values that carry an offset go through the (slower) time-zone-aware cast. Rules that
+    compare dates pass ``cast="TRY_CAST"``: the engine may evaluate a comparison before the
+    format test beside it, and a malformed date must be reported, not raise.
     """
     return (
         f"CASE WHEN regexp_matches({expr}, {lit(OFFSET)}) "
-        f"THEN CAST(CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE CAST({expr} AS TIMESTAMP) END"
+        f"THEN CAST({cast}({expr} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"ELSE {cast}({expr} AS TIMESTAMP) END"
     )
 
 
@@ -59,67 +66,121 @@ def _is_timestamp(expr: str) -> str:
     )
 
 
-def _checks(col: Column) -> list[tuple[str, str]]:
-    """Return ``(condition, rule)`` pairs that mark a non-missing value ``v`` as bad."""
-    v = norm(col.name)
-    checks: list[tuple[str, str]] = []
+def _format_check(col: Column, v: str) -> tuple[str, str] | None:
+    """Return the ``(condition, rule)`` marking a non-missing text value ``v`` as malformed."""
     if col.kind is Kind.TIMESTAMP:
-        checks.append(
-            (
-                f"NOT ({_is_timestamp(v)})",
-                "not an ISO-8601 date (YYYY-MM-DD, optionally with time and zone)",
-            )
+        return (
+            f"NOT ({_is_timestamp(v)})",
+            "not an ISO-8601 date (YYYY-MM-DD, optionally with time and zone)",
         )
-    elif col.kind in (Kind.MONEY, Kind.NUMBER):
-        checks.append((f"NOT regexp_full_match({v}, {lit(NUMBER)})", "not a number"))
-    elif col.kind is Kind.INT:
-        checks.append((f"NOT regexp_full_match({v}, {lit(INTEGER)})", "not a whole number"))
-    elif col.kind is Kind.BOOL:
+    if col.kind in (Kind.MONEY, Kind.NUMBER):
+        return f"NOT regexp_full_match({v}, {lit(NUMBER)})", "not a number"
+    if col.kind is Kind.INT:
+        return f"NOT regexp_full_match({v}, {lit(INTEGER)})", "not a whole number"
+    if col.kind is Kind.BOOL:
         words = TRUE_WORDS + FALSE_WORDS
-        checks.append(
-            (f"lower({v}) NOT IN {_in_list(words)}", "not a boolean (true/false/yes/no/1/0)")
+        return f"lower({v}) NOT IN {_in_list(words)}", "not a boolean (true/false/yes/no/1/0)"
+    if col.kind is Kind.ENUM:
+        return f"lower({v}) NOT IN {_in_list(col.values)}", f"not one of {', '.join(col.values)}"
+    if col.kind is Kind.ENUM_LIST:
+        return (
+            f"len(list_filter(string_split(lower({v}), ';'), "
+            f"lambda x: trim(x) <> '' AND trim(x) NOT IN {_in_list(col.values)})) > 0",
+            f"each ';'-separated value must be one of {', '.join(col.values)}",
         )
-    elif col.kind is Kind.ENUM:
-        checks.append(
-            (f"lower({v}) NOT IN {_in_list(col.values)}", f"not one of {', '.join(col.values)}")
-        )
-    elif col.kind is Kind.ENUM_LIST:
-        checks.append(
-            (
-                f"len(list_filter(string_split(lower({v}), ';'), "
-                f"lambda x: trim(x) <> '' AND trim(x) NOT IN {_in_list(col.values)})) > 0",
-                f"each ';'-separated value must be one of {', '.join(col.values)}",
-            )
-        )
-    numeric = col.kind in (Kind.MONEY, Kind.NUMBER, Kind.INT)
-    if numeric:
-        pattern = INTEGER if col.kind is Kind.INT else NUMBER
-        as_num = f"(CASE WHEN regexp_full_match({v}, {lit(pattern)}) THEN CAST({v} AS DOUBLE) END)"
-        if col.nonnegative:
-            checks.append((f"{as_num} < 0", "must not be negative"))
-        if col.minimum is not None:
-            checks.append((f"{as_num} < {col.minimum}", f"must be at least {col.minimum:g}"))
-        if col.maximum is not None:
-            checks.append((f"{as_num} > {col.maximum}", f"must be at most {col.maximum:g}"))
-    return checks
+    return None
 
 
-def _typed_checks(col: Column) -> list[tuple[str, str]]:
-    """Return the checks a value already stored in a fitting type still needs (ranges)."""
-    v = q(col.name)
+def _range_checks(col: Column, num: str) -> list[tuple[str, str]]:
+    """Return the ``(condition, rule)`` pairs a numeric value ``num`` of ``col`` must pass."""
     checks: list[tuple[str, str]] = []
     if col.nonnegative:
-        checks.append((f"{v} < 0", "must not be negative"))
+        checks.append((f"{num} < 0", "must not be negative"))
     if col.minimum is not None:
-        checks.append((f"{v} < {col.minimum}", f"must be at least {col.minimum:g}"))
+        checks.append((f"{num} < {col.minimum}", f"must be at least {col.minimum:g}"))
     if col.maximum is not None:
-        checks.append((f"{v} > {col.maximum}", f"must be at most {col.maximum:g}"))
+        checks.append((f"{num} > {col.maximum}", f"must be at most {col.maximum:g}"))
     return checks
+
+
+def _checks(col: Column, v: str) -> list[tuple[str, str]]:
+    """Return ``(condition, rule)`` pairs that mark a non-missing text value ``v`` as bad.
+
+    A range rule only speaks for a well-formed number, so a malformed one gets one message.
+    """
+    fmt = _format_check(col, v)
+    checks = [fmt] if fmt else []
+    if col.kind in (Kind.MONEY, Kind.NUMBER, Kind.INT):
+        pattern = INTEGER if col.kind is Kind.INT else NUMBER
+        as_num = f"(CASE WHEN regexp_full_match({v}, {lit(pattern)}) THEN CAST({v} AS DOUBLE) END)"
+        checks.extend(_range_checks(col, as_num))
+    return checks
+
+
+def _bad_value(col: Column, v: str, typed: bool) -> str | None:
+    """Return one condition true exactly when some rule of :func:`_checks` fails for ``v``.
+
+    The format test runs once per value: past it, ``TRY_CAST`` equals the guarded cast that
+    the range rules of :func:`_checks` use.
+    """
+    if typed:
+        conditions = [c for c, _ in _range_checks(col, v)]
+    else:
+        fmt = _format_check(col, v)
+        conditions = [fmt[0]] if fmt else []
+        if col.kind in (Kind.MONEY, Kind.NUMBER, Kind.INT):
+            conditions += [c for c, _ in _range_checks(col, f"TRY_CAST({v} AS DOUBLE)")]
+    if not conditions:
+        return None
+    return f"{v} IS NOT NULL AND ({' OR '.join(conditions)})"
 
 
 def value_sql(column: str, typed: bool) -> str:
     """Return a staged value with blanks read as missing (text) or as it is (typed)."""
     return q(column) if typed else norm(column)
+
+
+def _row_checks(
+    table: Table, columns: tuple[str, ...], typed: frozenset[str], value: Callable[[str], str]
+) -> list[tuple[str, str, str]]:
+    """Return ``(column, condition, rule)`` for every per-row rule of the provided columns.
+
+    ``value`` gives the SQL of a column's value with blanks read as missing, so the same rules
+    serve the locating query and the counting one.
+    """
+    checks: list[tuple[str, str, str]] = []
+    for col in table.columns:
+        if col.name not in columns:
+            continue
+        v = value(col.name)
+        if col.required:
+            checks.append((col.name, f"{v} IS NULL", "a value is required"))
+        rules = _range_checks(col, v) if col.name in typed else _checks(col, v)
+        for condition, rule in rules:
+            checks.append((col.name, f"{v} IS NOT NULL AND ({condition})", rule))
+    checks.extend(_order_checks(table, columns, typed, value))
+    return checks
+
+
+def _order_checks(
+    table: Table, columns: tuple[str, ...], typed: frozenset[str], value: Callable[[str], str]
+) -> list[tuple[str, str, str]]:
+    """Return ``(column, condition, rule)`` for the date-order rules between provided columns."""
+    checks: list[tuple[str, str, str]] = []
+    for earlier, later in table.date_order:
+        if earlier in columns and later in columns:
+            a, b = value(earlier), value(later)
+            valid = [_is_timestamp(x) for c, x in ((earlier, a), (later, b)) if c not in typed]
+            cast_a = f"CAST({a} AS TIMESTAMP)" if earlier in typed else timestamp_sql(a, "TRY_CAST")
+            cast_b = f"CAST({b} AS TIMESTAMP)" if later in typed else timestamp_sql(b, "TRY_CAST")
+            checks.append(
+                (
+                    later,
+                    " AND ".join([*valid, f"{cast_b} < {cast_a}"]),
+                    f"must not be before {earlier}",
+                )
+            )
+    return checks
 
 
 def problem_sql(
@@ -132,29 +193,7 @@ def problem_sql(
     required column is a file-level problem, reported before this runs); ``typed`` those staged
     in a type that already fits (from Parquet), which skip the text-format checks.
     """
-    checks: list[tuple[str, str, str]] = []
-    for col in table.columns:
-        if col.name not in columns:
-            continue
-        is_typed = col.name in typed
-        v = value_sql(col.name, is_typed)
-        if col.required:
-            checks.append((col.name, f"{v} IS NULL", "a value is required"))
-        for condition, rule in _typed_checks(col) if is_typed else _checks(col):
-            checks.append((col.name, f"{v} IS NOT NULL AND ({condition})", rule))
-    for earlier, later in table.date_order:
-        if earlier in columns and later in columns:
-            a, b = (value_sql(c, c in typed) for c in (earlier, later))
-            valid = [_is_timestamp(x) for c, x in ((earlier, a), (later, b)) if c not in typed]
-            cast_a = f"CAST({a} AS TIMESTAMP)" if earlier in typed else timestamp_sql(a)
-            cast_b = f"CAST({b} AS TIMESTAMP)" if later in typed else timestamp_sql(b)
-            checks.append(
-                (
-                    later,
-                    " AND ".join([*valid, f"{cast_b} < {cast_a}"]),
-                    f"must not be before {earlier}",
-                )
-            )
+    checks = _row_checks(table, columns, typed, lambda c: value_sql(c, c in typed))
     parts: list[str] = []
     if checks:
         flags = [f"coalesce({cond}, FALSE)" for _, cond, _ in checks]
@@ -183,20 +222,10 @@ def problem_sql(
     return "\nUNION ALL\n".join(parts)
 
 
-def typed_expr(col: Column, present: bool, typed: bool = False) -> str:
-    """Return the SQL that casts a validated staged value of ``col`` to its storage type."""
-    if present and typed:
-        return f"CAST({q(col.name)} AS {col.storage_type}) AS {q(col.name)}"
-    if not present:
-        default = "NULL"
-        if col.default is not None and col.kind is Kind.BOOL:
-            default = "TRUE" if col.default == "true" else "FALSE"
-        return f"CAST({default} AS {col.storage_type}) AS {q(col.name)}"
-    v = norm(col.name)
-    if col.kind is Kind.ID:
+def _stored_sql(col: Column, v: str) -> str:
+    """Return the SQL that casts a well-formed normalised text value ``v`` to its storage type."""
+    if col.kind in (Kind.ID, Kind.TEXT):
         expr = v
-    elif col.kind is Kind.TEXT:
-        expr = f"NULLIF({q(col.name)}, '')"
     elif col.kind is Kind.TIMESTAMP:
         expr = timestamp_sql(v)
     elif col.kind is Kind.MONEY:
@@ -206,12 +235,9 @@ def typed_expr(col: Column, present: bool, typed: bool = False) -> str:
     elif col.kind is Kind.INT:
         expr = f"CAST(CAST({v} AS DOUBLE) AS BIGINT)"
     elif col.kind is Kind.BOOL:
-        default = "NULL"
-        if col.default is not None:
-            default = "TRUE" if col.default == "true" else "FALSE"
         expr = (
             f"CASE WHEN lower({v}) IN {_in_list(TRUE_WORDS)} THEN TRUE "
-            f"WHEN lower({v}) IN {_in_list(FALSE_WORDS)} THEN FALSE ELSE {default} END"
+            f"WHEN lower({v}) IN {_in_list(FALSE_WORDS)} THEN FALSE ELSE {_default(col)} END"
         )
     elif col.kind is Kind.ENUM:
         expr = f"lower({v})"
@@ -220,4 +246,62 @@ def typed_expr(col: Column, present: bool, typed: bool = False) -> str:
             f"NULLIF(array_to_string(list_filter(list_transform(string_split(lower({v}), ';'), "
             f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')"
         )
-    return f"CAST({expr} AS {col.storage_type}) AS {q(col.name)}"
+    return f"CAST({expr} AS {col.storage_type})"
+
+
+def _default(col: Column) -> str:
+    if col.default is not None and col.kind is Kind.BOOL:
+        return "TRUE" if col.default == "true" else "FALSE"
+    return "NULL"
+
+
+def checked_sql(
+    source: str,
+    table: Table,
+    columns: tuple[str, ...],
+    typed: frozenset[str] = frozenset(),
+    known_customers: str | None = None,
+) -> str:
+    """Return SQL yielding every row of staged ``source`` as stored, plus a ``_breach`` flag.
+
+    ``_breach`` is true exactly when :func:`problem_sql` (or, with ``known_customers``, a
+    table of the customer ids this import may reference, the reference check) would list the
+    row. Each staged value is trimmed once and feeds both the rules and the cast, so a writer
+    can check and convert in the same scan and only locate problems when a row is flagged.
+    """
+    provided = [table.column(c) for c in columns]
+    inner = ["_extra"]
+    for col in provided:
+        name = q(col.name)
+        if col.name in typed:
+            inner.append(name)
+        elif col.kind is Kind.TEXT:
+            inner.append(f"NULLIF({name}, '') AS {name}")
+        else:
+            inner.append(f"{norm(col.name)} AS {name}")
+    flags: list[str] = []
+    for col in provided:
+        v = f"s.{q(col.name)}"
+        if col.required:
+            flags.append(f"{norm(v) if col.kind is Kind.TEXT else v} IS NULL")
+        bad = _bad_value(col, v, col.name in typed)
+        if bad:
+            flags.append(bad)
+        if col.references == "customers" and known_customers:
+            known = f"SELECT 1 FROM {known_customers} k WHERE k.id = {v}"
+            flags.append(f"{v} IS NOT NULL AND NOT EXISTS ({known})")
+    flags += [c for _, c, _ in _order_checks(table, columns, typed, lambda c: f"s.{q(c)}")]
+    outer = []
+    for col in table.columns:
+        if col.name not in columns:
+            value = f"CAST({_default(col)} AS {col.storage_type})"
+        elif col.name in typed:
+            value = f"CAST(s.{q(col.name)} AS {col.storage_type})"
+        else:
+            value = _stored_sql(col, f"s.{q(col.name)}")
+        outer.append(f"{value} AS {q(col.name)}")
+    breach = " OR ".join(f"coalesce({f}, FALSE)" for f in flags) or "FALSE"
+    return (
+        f"SELECT {', '.join(outer)}, s._extra AS extra, ({breach}) AS _breach "
+        f"FROM (SELECT {', '.join(inner)} FROM {source}) s"
+    )
