@@ -50,12 +50,16 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
         f"'note ' || (i % 13) AS note FROM range({ORDERS}) t(i)) TO '{orders}' (HEADER)"
     )
     import_paths(ws, [customers])
-    timing = root / "timing"
-    shutil.copytree(ws.path, timing)
-    start = time.perf_counter()
-    _run_import(timing, orders).wait()
-    duration = time.perf_counter() - start
-    return ws.path, orders, duration
+    durations = []
+    for attempt in range(2):
+        # the quicker of two timed runs: a slow one on a busy machine would push the kills
+        # past the commit, and the test would prove nothing
+        timing = root / f"timing{attempt}"
+        shutil.copytree(ws.path, timing)
+        start = time.perf_counter()
+        _run_import(timing, orders).wait()
+        durations.append(time.perf_counter() - start)
+    return ws.path, orders, min(durations)
 
 
 def _run_import(ws_path: Path, orders: Path) -> subprocess.Popen[bytes]:
