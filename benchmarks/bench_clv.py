@@ -429,6 +429,11 @@ def main() -> None:
         help="venv for PyMC-Marketing (created on first use)",
     )
     ap.add_argument("--skip", nargs="*", default=[], choices=["lifetimes", "pymc"])
+    ap.add_argument(
+        "--tasks",
+        nargs="*",
+        help="run only these tasks (default: all), e.g. --tasks pipeline pipeline-text-ids",
+    )
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--work", type=Path, default=Path("/tmp/kw-bench"))
     ap.add_argument("--task", help=argparse.SUPPRESS)
@@ -463,6 +468,11 @@ def main() -> None:
     peer_script.write_text(PEER_CODE)
     tasks = [f"cdnow-{m}" for m in ("bg-nbd", "mbg-nbd", "pareto-nbd", "gamma-gamma")]
     tasks += ["pipeline", "pipeline-text-ids", "pareto-1m"]
+    if args.tasks:
+        unknown = set(args.tasks) - set(tasks)
+        if unknown:
+            ap.error(f"unknown tasks {sorted(unknown)}; choose from {tasks}")
+        tasks = [t for t in tasks if t in args.tasks]
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for task in tasks:
         results[task] = {}
@@ -476,7 +486,7 @@ def main() -> None:
             res = run_task(cmd, args.timeout)
             results[task][lib] = res
             print(f"{task:18s} {lib:10s} {fmt(res)}", flush=True)
-    pipe = results["pipeline"]
+    pipe = results.get("pipeline", {})
     if "seconds" in pipe.get("lifetimes", {}) and "seconds" in pipe["keepwise"]:
         speedup = pipe["lifetimes"]["seconds"] / pipe["keepwise"]["seconds"]
         cpu_up = pipe["lifetimes"].get("cpu_s", 0) / max(pipe["keepwise"].get("cpu_s", 0), 1e-9)
