@@ -197,6 +197,41 @@ def test_a_malformed_date_in_a_date_order_rule_is_reported_not_raised(
     ]
 
 
+def test_zones_written_with_a_space_or_a_lower_case_z_import_as_utc(
+    with_customers: Workspace, tmp_path: Path
+) -> None:
+    """The contract allows ``10:00 z`` and ``10:00 +02:00``; DuckDB's zone cast does not."""
+    stamps = {
+        "O1": ("2024-01-01 10:00:00 z", "2024-01-01 10:00:00"),
+        "O2": ("2024-01-01 10:00:00z", "2024-01-01 10:00:00"),
+        "O3": ("2024-01-01 10:00:00 +02:00", "2024-01-01 08:00:00"),
+        "O4": ("2024-01-01T10:00 -0530", "2024-01-01 15:30:00"),
+        "O5": ("2024-01-01 10:00:00Z", "2024-01-01 10:00:00"),
+    }
+    path = tmp_path / "orders.csv"
+    rows = [f"{k},C1,{raw},5" for k, (raw, _) in stamps.items()]
+    path.write_text("order_id,customer_id,ordered_at,amount\n" + "\n".join(rows) + "\n")
+    import_paths(with_customers, [path])
+    with with_customers.connection(read_only=True) as con:
+        stored = dict(
+            con.execute(
+                "SELECT order_id, strftime(ordered_at, '%Y-%m-%d %H:%M:%S') FROM orders"
+            ).fetchall()
+        )
+    assert stored == {k: utc for k, (_, utc) in stamps.items()}
+
+
+def test_an_impossible_date_with_a_zone_is_reported_not_raised(
+    with_customers: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,customer_id,ordered_at,amount\nO1,C1,2024-02-30 10:00 +02:00,5\n")
+    assert problems_of(with_customers, path) == [
+        f"{path}, row 2, column 'ordered_at': not an ISO-8601 date (YYYY-MM-DD, optionally "
+        "with time and zone) (value '2024-02-30 10:00 +02:00')"
+    ]
+
+
 CELL = st.one_of(
     st.sampled_from(
         [

@@ -54,15 +54,26 @@ def timestamp_sql(expr: str, cast: str = "CAST") -> str:
     """
     return (
         f"CASE WHEN regexp_matches({expr}, {lit(OFFSET)}) "
-        f"THEN CAST({cast}({expr} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"THEN CAST({cast}({_zone_normal(expr)} AS TIMESTAMPTZ) AS TIMESTAMP) "
         f"ELSE {cast}({expr} AS TIMESTAMP) END"
     )
+
+
+def _zone_normal(expr: str) -> str:
+    """Return ``expr`` with its zone written as DuckDB's zone-aware cast reads it.
+
+    The contract accepts a space before the zone and a lower-case ``z``; DuckDB's TIMESTAMPTZ
+    cast refuses both (and the plain cast would silently drop the offset), so ``z``/``Z``
+    becomes ``+00:00`` and the space goes.
+    """
+    utc = f"regexp_replace({expr}, {lit(' ?[Zz]$')}, '+00:00')"
+    return f"regexp_replace({utc}, {lit(r' ([+-][0-9]{2}(:?[0-9]{2})?)$')}, {lit(chr(92) + '1')})"
 
 
 def _is_timestamp(expr: str) -> str:
     return (
         f"regexp_full_match({expr}, {lit(ISO_TIMESTAMP)}) "
-        f"AND TRY_CAST({expr} AS TIMESTAMP) IS NOT NULL"
+        f"AND ({timestamp_sql(expr, 'TRY_CAST')}) IS NOT NULL"
     )
 
 
