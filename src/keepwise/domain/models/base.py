@@ -146,6 +146,16 @@ def numeric_gradient(
     return g
 
 
+def gradient_of(loglik: LogLik) -> Callable[[FloatArray], FloatArray]:
+    """Return the gradient of ``loglik``: its analytic one, or central differences without."""
+
+    def grad(y: FloatArray) -> FloatArray:
+        g = loglik(y, True)[1]
+        return numeric_gradient(lambda z: loglik(z, False)[0], y, h=1e-4) if g is None else g
+
+    return grad
+
+
 def hessian_from_gradient(grad: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
     """Return the symmetrised central-difference Jacobian of ``grad`` at ``x`` (the Hessian)."""
     k = len(x)
@@ -359,12 +369,7 @@ class BaseModel:
         """Maximise ``loglik`` (the objective over ``data``) and set the fitted attributes."""
         x0 = self._start(data, weights)
 
-        def grad(y: FloatArray) -> FloatArray:
-            g = loglik(y, True)[1]
-            if g is None:
-                g = numeric_gradient(lambda z: loglik(z, False)[0], y, h=1e-4)
-            return g
-
+        grad = gradient_of(loglik)
         solved = None
         if len(weights) > WARM_START_ROWS:
             x0, solved = self._fit_from_subset(data, weights, loglik, grad, x0)
@@ -430,11 +435,9 @@ class BaseModel:
         res = _maximise(sub, float(sub_w.sum()), x0, SUBSET_TOL, self.max_iter)
         start = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
 
-        def sub_grad(y: FloatArray) -> FloatArray:
-            g = sub(y, True)[1]
-            return numeric_gradient(lambda z: sub(z, False)[0], y, h=1e-4) if g is None else g
-
-        scaled = hessian_from_gradient(sub_grad, start) * (float(weights.sum()) / sub_w.sum())
+        scaled = hessian_from_gradient(gradient_of(sub), start) * (
+            float(weights.sum()) / sub_w.sum()
+        )
         if not np.all(np.isfinite(scaled)) or np.any(np.linalg.eigvalsh(scaled) >= 0):
             return start, None
         value, g = loglik(start, True)
