@@ -13,7 +13,7 @@ from keepwise.domain.contract import TABLE_NAMES
 from keepwise.domain.features import FeatureContext, all_features
 from keepwise.domain.scorecard import LEVELS, SIGNAL_NAMES
 from keepwise.domain.signals import compute_signals
-from keepwise.domain.signals.compute import evidence_sql, levels_union_sql, signals_sql
+from keepwise.domain.signals.compute import levels_union_sql, signals_sql
 from keepwise.domain.signals.registry import all_signals
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.engines.transpile import portability_problems, to_spark
@@ -124,7 +124,6 @@ def test_every_signal_query_is_portable_to_spark() -> None:
     signals = all_signals()
     for sql in (
         levels_union_sql(ctx, signals),
-        evidence_sql(ctx, signals),
         signals_sql(ctx, signals),
     ):
         assert portability_problems(sql) == []

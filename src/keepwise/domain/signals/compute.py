@@ -110,18 +110,6 @@ def _capped_evidence(ctx: FeatureContext, signals: list[Signal], raised: str) ->
     WHERE rn <= {cap}"""
 
 
-def evidence_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
-    """Return one query with the capped evidence of every watch/flag customer × signal."""
-    return f"""
-    WITH lv AS (
-        SELECT signal, customer_id FROM ({levels_union_sql(ctx, signals)}) u
-        WHERE level IN ('watch', 'flag')
-    )
-    {_capped_evidence(ctx, signals, "lv")}
-    ORDER BY customer_id, signal, event_at DESC, record_id, value, detail
-    """
-
-
 def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     """Return one query giving every signal's levels and the evidence behind the raised ones.
 
