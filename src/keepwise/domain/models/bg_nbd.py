@@ -188,26 +188,17 @@ class BetaGeoModel(RepeatPurchaseModel):
         Arguments broadcast, so ``t[:, None]`` gives one row per horizon.
         """
         p = self._p(params)
-        r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
-        m = self.shift
-        if abs(a - 1.0) < 1e-6:
-            a = 1.0 + 1e-6
         t_arr = np.asarray(t, dtype=np.float64)
         x1, tx1, T1 = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
         single_grid = t_arr.ndim == 0 or (t_arr.ndim == 2 and t_arr.shape[1] == 1)
         if x1.ndim == 1 and x1.shape == tx1.shape == T1.shape and single_grid:
-            # the hypergeometric factor depends on (x, T) only: once per distinct pair
+            # the forecast given alive depends on (x, T) only: once per distinct pair
             (px, pT), inv = unique_rows([x1, T1])
-            grid = t_arr.reshape(-1, 1)
-            mix = hyp2f1_neg(r + px, a - 1, b + px + m, grid / (alpha + pT))[:, inv]
-            coef = (a + b + x1 - 1 + m) / (a - 1) * self.p_alive(x1, tx1, T1, p)
-            out = np.where(grid > 0, coef * (1.0 - mix), 0.0)
+            given_alive = self._alive_purchases(t_arr.reshape(-1, 1), px, pT, p)[:, inv]
+            out = given_alive * self.p_alive(x1, tx1, T1, p)
             return out.reshape(-1) if t_arr.ndim == 0 else out
         tt, x, tx, TT = np.broadcast_arrays(t_arr, x1, tx1, T1)
-        # ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x+m; a+b+x−1+m; t/(α+T+t)) by Pfaff's transformation
-        mix = hyp2f1_neg(r + x, a - 1, b + x + m, tt / (alpha + TT))
-        out = (a + b + x - 1 + m) / (a - 1) * (1.0 - mix) * self.p_alive(x, tx, TT, p)
-        return np.where(tt > 0, out, 0.0)
+        return self._alive_purchases(tt, x, TT, p) * self.p_alive(x, tx, TT, p)
 
     def _alive_purchases(
         self, t: FloatArray, x: FloatArray, T: FloatArray, params: dict[str, float]
