@@ -15,7 +15,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from keepwise.application.importing import import_paths
+from keepwise.application.importing import _numbered_ids_distinct, import_paths
 from keepwise.domain.contract import TABLES
 from keepwise.domain.contract.validate import checked_sql, problem_sql
 from keepwise.errors import ContractError
@@ -309,3 +309,79 @@ def test_the_checked_write_flags_exactly_the_rows_the_located_check_lists(
     ).fetchone()
     assert found is not None and breach is not None
     assert breach[0] == (found[0] > 0), dict(zip(TICKET_COLUMNS, values, strict=True))
+
+
+ID_SHAPES = st.tuples(
+    st.sampled_from(["O", "INV-2024-", "", "C_", "Kü"]),
+    st.sampled_from([0, 7]),  # zero-padded width, or none
+    st.integers(0, 10**12),
+    st.integers(1, 5),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=ID_SHAPES,
+    twins=st.lists(st.integers(0, 4999), max_size=3),
+    unpadded=st.lists(st.integers(0, 4999), max_size=3),
+    foreign=st.lists(st.text(min_size=1, max_size=6), max_size=3),
+)
+def test_the_numbered_id_bitmap_never_clears_ids_that_repeat(
+    shape: tuple[str, int, int, int],
+    twins: list[int],
+    unpadded: list[int],
+    foreign: list[str],
+) -> None:
+    """A proof of distinct ids holds whatever the ids look like; numbered ones get the proof.
+
+    The bitmap maps each id to a number; ids that repeat, that differ only in leading zeros,
+    or that carry another prefix may collide, and then the exact count has to decide.
+    """
+    prefix, width, start, step = shape
+    ids = [f"{prefix}{start + i * step:0{width}d}" for i in range(5000)]
+    clean = not (twins or unpadded or foreign)
+    ids += [ids[i] for i in twins]
+    ids += [f"{prefix}{int(ids[i][len(prefix) :])}" for i in unpadded]
+    ids += foreign
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS id", [ids])
+    proved = _numbered_ids_distinct(con, "t", "id")
+    if proved:
+        assert len(set(ids)) == len(ids)
+    if clean:
+        assert proved
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [f"{i:x}-{i}" for i in range(5000)],  # no common prefix length
+        [f"o-{i}a" for i in range(5000)],  # no trailing number
+        [f"O{i * 10**6}" for i in range(5000)],  # numbers too sparse for a bitmap
+        [f"{i}" for i in range(5000)][:4000],  # too few ids to sample
+    ],
+    ids=["mixed prefixes", "letters last", "sparse", "small"],
+)
+def test_ids_the_bitmap_cannot_cover_are_left_to_the_exact_count(ids: list[str]) -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS id", [ids])
+    assert not _numbered_ids_distinct(con, "t", "id")
+
+
+def test_a_numbered_duplicate_in_a_large_parquet_file_is_found(
+    with_customers: Workspace, tmp_path: Path
+) -> None:
+    ids = [f"O{i:07d}" for i in range(20_000)]
+    ids[15_000] = "O0000042"
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT unnest(?) AS order_id, 'C1' AS customer_id, "
+        "TIMESTAMP '2024-01-01' AS ordered_at, 5.0 AS amount) TO ? (FORMAT parquet)",
+        [ids, str(tmp_path / "orders.parquet")],
+    )
+    problems = problems_of(with_customers, tmp_path / "orders.parquet")
+    assert problems == [
+        f"{tmp_path / 'orders.parquet'}, row 15002, column 'order_id': duplicate id: the same id "
+        "is on an earlier row of this file (value 'O0000042')"
+    ]
+    assert count(with_customers, "SELECT count(*) FROM orders") == 0

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from keepwise.application.importing import import_paths
+from keepwise.domain.contract.validate import norm
 from keepwise.errors import ContractError
 from keepwise.storage import Workspace
 
@@ -116,3 +117,27 @@ def test_any_single_corruption_is_caught_and_located(
     located = [(p.row, p.column) for p in info.value.problems]
     assert located == [(row + 2, column)]
     assert str(path) in str(info.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.one_of(
+                st.characters(blacklist_categories=("Cs",)),
+                st.sampled_from(" \t\u00a0\u2003\u3000\u202f\ufeffa1-"),
+            ),
+            max_size=8,
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_the_trim_shortcut_reads_every_value_as_trim_does(values: list[str]) -> None:
+    """``norm`` skips ``trim`` for all-ASCII text without a space; that must change nothing."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?) AS v", [values])
+    rows = con.execute(f"SELECT {norm('v')}, NULLIF(trim(v), '') FROM t").fetchall()
+    assert all(ours == reference for ours, reference in rows), rows
