@@ -117,9 +117,17 @@ def test_threaded_spend_fit_matches(
         (ParetoNBDModel, {"r": 0.553, "alpha": 10.58, "s": 0.606, "beta": 11.67}),
     ],
 )
+@pytest.mark.parametrize("split", [False, True], ids=["one block", "threaded blocks"])
 def test_discounted_purchases_match_stepped_forecasts(
-    cls: type, params: dict[str, float], cdnow: dict[str, np.ndarray]
+    cls: type,
+    params: dict[str, float],
+    split: bool,
+    cdnow: dict[str, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if split:
+        monkeypatch.setattr(base, "_workers", lambda: 3)
+        monkeypatch.setattr(base, "PARALLEL_CELLS", 10)
     model = cls()
     x, tx, T = cdnow["frequency"], cdnow["recency"], cdnow["T"]
     ends = np.array([4.3, 8.7, 13.0, 26.0, 52.0])

@@ -249,6 +249,16 @@ def test_threat_flags_at_once_bad_day_is_watch_polite_is_none(run: Run) -> None:
     assert "I will sue you" in quote
 
 
+def test_the_abusive_quote_is_the_first_match_with_its_context(run: Run) -> None:
+    before, after = "a" * 70 + " " + "b" * 70, "c" * 70 + " " + "d" * 70
+    body = f"{before} You MORONS, I will sue you. {after}"
+    result = run({"customers": [customer("C")], "tickets": [_ticket("T", "C", 5, body=body)]})
+    quote = evidence(result, "C", "abusive")[0]["detail"]
+    match = " MORONS,"  # the word and the non-letters that bound it, as the lexicon matches
+    at = body.index(match)
+    assert quote == body[at - 60 : at + len(match) + 60]
+
+
 def test_staff_threat_report_flags(run: Run) -> None:
     incidents = [_incident("I1", "C", 3, "threat", "Said he knows where our office is")]
     result = run({"customers": [customer("C")], "incidents": incidents})

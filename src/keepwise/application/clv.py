@@ -371,13 +371,14 @@ def _too_thin(x: FloatArray, T: FloatArray, unit: float, s: Any) -> str | None:
 
 
 def _holdout(
-    engine: Engine, ctx: FeatureContext, names: list[str], contract_ids: set[str]
+    engine: Engine, ctx: FeatureContext, names: list[str], contract_ids: pa.Array
 ) -> dict[str, Any]:
     """Fit each candidate on the calibration period and compare holdout purchases by bucket."""
     t = run_feature(engine, "clv.rfm_holdout", ctx)
     if t.num_rows == 0:
         return {"available": False, "reason": "no customer was seen before the holdout period"}
-    keep = np.array([c not in contract_ids for c in t.column("customer_id").to_pylist()])
+    ids = t.column("customer_id").cast(pa.string())
+    keep = ~pc.is_in(ids, value_set=contract_ids).to_numpy(zero_copy_only=False)
     x, tx, T, actual = (
         _col(t, k)[keep] for k in ("frequency", "recency", "T", "holdout_purchases")
     )
@@ -492,12 +493,12 @@ def _btyd(
         candidates.append(m.summary())
     if not fitted:
         raise ClvError("no candidate model could be fitted to the order history")
-    contract_ids: set[str] = set()
+    contract_ids = pa.array([], pa.string())
     if "customers" in ctx.present:
         ids = engine.query(
             "SELECT customer_id FROM customers WHERE annual_contract_value IS NOT NULL"
         )
-        contract_ids = set(ids.column("customer_id").to_pylist())
+        contract_ids = ids.column("customer_id").combine_chunks().cast(pa.string())
     holdout = _holdout(engine, ctx, list(fitted), contract_ids)
     chosen, why = _choose(candidates, holdout, s.get_float("clv.choice_tolerance"))
     model = fitted[chosen]

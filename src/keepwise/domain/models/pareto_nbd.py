@@ -106,6 +106,7 @@ class ParetoNBDModel(RepeatPurchaseModel):
 
     name: ClassVar[str] = "pareto-nbd"
     param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "s", "beta")
+    row_cost: ClassVar[float] = 10.0
 
     def _objective(self, data: list[FloatArray], weights: FloatArray) -> LogLik:
         x, tx, T = data
