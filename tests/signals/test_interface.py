@@ -13,7 +13,7 @@ from keepwise.domain.contract import TABLE_NAMES
 from keepwise.domain.features import FeatureContext, all_features
 from keepwise.domain.scorecard import LEVELS, SIGNAL_NAMES
 from keepwise.domain.signals import compute_signals
-from keepwise.domain.signals.compute import levels_union_sql, signals_sql
+from keepwise.domain.signals.compute import _split, levels_union_sql, signals_sql
 from keepwise.domain.signals.registry import all_signals
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.engines.transpile import portability_problems, to_spark
@@ -237,3 +237,19 @@ def test_as_of_literal_keeps_fractions_of_a_second() -> None:
         [s for s in all_signals() if s.name == "dishonest"],
     )
     assert ctx.as_of_sql == "TIMESTAMP '2026-01-02 03:04:05.250000'"
+
+
+def test_an_interleaved_result_is_split_by_kind() -> None:
+    """Sorted, evidence rows come first; an engine that interleaves kinds still splits right."""
+    both = pa.table(
+        {
+            "kind": ["level", "evidence", "level", "evidence"],
+            "customer_id": ["A", "A", "B", "B"],
+        }
+    )
+    long, found = _split(both)
+    assert long.column("kind").to_pylist() == ["level", "level"]
+    assert found.column("customer_id").to_pylist() == ["A", "B"]
+    ordered = pa.table({"kind": ["evidence", "level", "level"], "customer_id": ["B", "A", "C"]})
+    long, found = _split(ordered)
+    assert (long.num_rows, found.column("customer_id").to_pylist()) == (2, ["B"])

@@ -502,7 +502,17 @@ class _Stager:
         self.more += total - len(rows)
 
 
-def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ...]]]) -> None:
+def _at(column: str, typed: frozenset[str]) -> str:
+    """Return SQL reading staged ``column`` as a timestamp (NULL where it does not parse)."""
+    if column in typed:
+        return f"CAST({q(column)} AS TIMESTAMP)"
+    text = f"NULLIF(trim(CAST({q(column)} AS VARCHAR)), '')"
+    return f"TRY_CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+
+def _cross_checks(
+    stager: _Stager, staged: list[tuple[Source, str, tuple[str, ...], frozenset[str]]]
+) -> None:
     """Check references and cross-table date order against this import and the store.
 
     Unlocated, only the date order of returns is counted here: the checked write tests
@@ -511,7 +521,7 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
     """
     new_ids = [
         f"SELECT {norm('customer_id')} AS id FROM {stg}"
-        for src, stg, _ in staged
+        for src, stg, _, _ in staged
         if src.table == "customers"
     ]
     known = "SELECT customer_id AS id FROM customers"
@@ -522,7 +532,7 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
         )
         known += " UNION ALL SELECT id FROM _new_customers"
     stager.con.execute(f"CREATE OR REPLACE TEMP VIEW {KNOWN_CUSTOMERS} AS {known}")
-    for src, stg, cols in staged:
+    for src, stg, cols, typed in staged:
         table = TABLES[src.table]
         for col in table.columns:
             if not stager.locate or col.references != "customers" or col.name not in cols:
@@ -537,16 +547,11 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
             )
         if src.table == "returns" and "order_id" in cols:
             orders = ["SELECT order_id AS id, ordered_at AS at FROM orders"] + [
-                f"SELECT {norm('order_id')}, TRY_CAST(TRY_CAST("
-                "NULLIF(trim(CAST(ordered_at AS VARCHAR)), '') AS TIMESTAMPTZ) AS TIMESTAMP) "
-                f"FROM {o}"
-                for osrc, o, _ in staged
+                f"SELECT {norm('order_id')}, {_at('ordered_at', o_typed)} FROM {o}"
+                for osrc, o, _, o_typed in staged
                 if osrc.table == "orders"
             ]
-            returned = (
-                "TRY_CAST(TRY_CAST(NULLIF(trim(CAST(returned_at AS VARCHAR)), '') "
-                "AS TIMESTAMPTZ) AS TIMESTAMP)"
-            )
+            returned = _at("returned_at", typed)
             stager.collect(
                 src,
                 "SELECT s._row, 'returned_at' AS col, CAST(returned_at AS VARCHAR) AS value, "
@@ -557,7 +562,7 @@ def _cross_checks(stager: _Stager, staged: list[tuple[Source, str, tuple[str, ..
     if not stager.locate:
         return
     by_table: dict[str, list[tuple[Source, str]]] = {}
-    for src, stg, _ in staged:
+    for src, stg, _, _ in staged:
         by_table.setdefault(src.table, []).append((src, stg))
     for name, group in by_table.items():
         if len(group) < 2:
@@ -613,7 +618,7 @@ def _stage_all(
         results.append(
             FileResult(str(src.path), src.table, "", sheet=src.sheet, extra_columns=extras)
         )
-    _cross_checks(stager, [(src, stg, cols) for src, stg, cols, _ in staged])
+    _cross_checks(stager, staged)
     return staged, results
 
 

@@ -117,7 +117,9 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     rows that matter (watch or flag, or a count of our failures) are returned with
     ``kind = 'level'``, and the capped evidence of the watch/flag pairs with
     ``kind = 'evidence'``. Customers without a row are at ``none``, which spares building a
-    sentence for the millions of quiet customer × signal pairs.
+    sentence for the millions of quiet customer × signal pairs. The engine sorts the result
+    (evidence first, then levels; by customer, signal and newest record), in parallel, so
+    the caller splits it by slicing and keeps the order.
     """
     return f"""
     WITH u AS MATERIALIZED ({levels_union_sql(ctx, signals)}),
@@ -133,6 +135,8 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
            CAST(NULL AS VARCHAR) AS sentence, CAST(NULL AS BIGINT) AS n,
            source_table, record_id, event_at, value, detail
     FROM ({_capped_evidence(ctx, signals, "lv")}) capped
+    ORDER BY kind, customer_id, signal, event_at DESC NULLS LAST, record_id NULLS LAST,
+             value NULLS LAST, detail NULLS LAST
     """
 
 
@@ -141,6 +145,21 @@ def _customer_ids(engine: Engine, ctx: FeatureContext, long: pa.Table) -> pa.Arr
         ids = engine.query("SELECT customer_id FROM customers ORDER BY customer_id")
         return ids.column("customer_id").combine_chunks().cast(pa.string())
     return pc.unique(long.column("customer_id")).cast(pa.string()).sort()
+
+
+def _split(both: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Return the level rows and the evidence rows of :func:`signals_sql`'s sorted result.
+
+    Sorted, the evidence rows come first, so two zero-copy slices split the table; should an
+    engine return the kinds interleaved, they are filtered apart instead.
+    """
+    kind = both.column("kind")
+    evidence_rows = int(pc.sum(pc.equal(kind, "evidence")).as_py() or 0)
+    found, long = both.slice(0, evidence_rows), both.slice(evidence_rows)
+    if pc.all(pc.equal(long.column("kind"), "level")).as_py() is False:
+        is_level = pc.equal(kind, "level")
+        long, found = both.filter(is_level), both.filter(pc.invert(is_level))
+    return long, found
 
 
 def _pick(ids: pa.Array, long: pa.Table, name: str, column: str) -> pa.Array:
@@ -189,9 +208,8 @@ def compute_signals(
     if both is None:
         long, found = empty_long, None
     else:
-        is_level = pc.equal(both.column("kind"), "level")
-        long = both.filter(is_level).select(empty_long.column_names)
-        found = both.filter(pc.invert(is_level))
+        long, found = _split(both)
+        long = long.select(empty_long.column_names)
     ids = _customer_ids(engine, ctx, long)
     names = {s.name for s in active}
 
@@ -213,11 +231,7 @@ def compute_signals(
     levels = pa.Table.from_pydict(columns, schema=LEVELS_SCHEMA)
 
     raised = long.filter(pc.is_in(long.column("level"), pa.array(RAISED)))
-    details = (
-        raised.select(["customer_id", "signal", "level", "sentence"])
-        .cast(DETAILS_SCHEMA)
-        .sort_by([("customer_id", "ascending"), ("signal", "ascending")])
-    )
+    details = raised.select(["customer_id", "signal", "level", "sentence"]).cast(DETAILS_SCHEMA)
     if found is not None and found.num_rows:
         evidence = (
             found.select(["customer_id", "signal", "source_table", "record_id", "event_at"])
@@ -225,16 +239,6 @@ def compute_signals(
             .append_column("detail", found.column("detail"))
             .rename_columns(EVIDENCE_SCHEMA.names)
             .cast(EVIDENCE_SCHEMA)
-            .sort_by(
-                [
-                    ("customer_id", "ascending"),
-                    ("signal", "ascending"),
-                    ("at", "descending"),
-                    ("record_id", "ascending"),
-                    ("value", "ascending"),
-                    ("detail", "ascending"),
-                ]
-            )
         )
     else:
         evidence = EVIDENCE_SCHEMA.empty_table()
