@@ -40,8 +40,9 @@ How the rules are built (MISSION.md §1, §2.6, §3, §4):
   processing date), so it is not counted.
 * **Language.** Abusive and threatening language is found in ticket subjects and bodies with
   lexicons shipped in the package (`keepwise/domain/signals/lexicon/*.toml`), one per language,
-  matched by the engine with regular expressions; the offending passage is quoted in the
-  evidence. Lexicon entries are chosen so that a polite complaint never matches.
+  matched by the engine with regular expressions; the offending passage (the first match,
+  with `signals.abusive.quote_chars` characters either side) is quoted in the evidence.
+  Lexicon entries are chosen so that a polite complaint never matches.
 
 Everything runs in the engine as a handful of SQL queries over the event tables (see
 `keepwise.domain.signals.compute`); measured precision and recall against the demo business are
