@@ -156,26 +156,14 @@ def gradient_of(loglik: LogLik) -> Callable[[FloatArray], FloatArray]:
     return grad
 
 
-def hessian_from_gradient(grad: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
-    """Return the symmetrised central-difference Jacobian of ``grad`` at ``x`` (the Hessian)."""
-    k = len(x)
-    h = 1e-4
-    hess = np.empty((k, k))
-    for i in range(k):
-        e = np.zeros(k)
-        e[i] = h
-        hess[i] = (grad(x + e) - grad(x - e)) / (2 * h)
-    return 0.5 * (hess + hess.T)
-
-
-def forward_hessian(
-    grad: Callable[[FloatArray], FloatArray], x: FloatArray, g: FloatArray
+def hessian_from_gradient(
+    grad: Callable[[FloatArray], FloatArray], x: FloatArray, g: FloatArray | None = None
 ) -> FloatArray:
-    """Return the symmetrised forward-difference Jacobian of ``grad`` at ``x``, given g = grad(x).
+    """Return the symmetrised finite-difference Jacobian of ``grad`` at ``x`` (the Hessian).
 
-    Half the gradient evaluations of :func:`hessian_from_gradient`, for fits on so many rows
-    that each one counts; the error (relative, of the order of the 1e-4 step) is far below the
-    standard errors it feeds.
+    Central differences; given ``g = grad(x)``, forward differences instead: half the gradient
+    evaluations, for fits on so many rows that each one counts, with an error (of the order of
+    the 1e-4 step) far below the standard errors it feeds.
     """
     k = len(x)
     h = 1e-4
@@ -183,7 +171,10 @@ def forward_hessian(
     for i in range(k):
         e = np.zeros(k)
         e[i] = h
-        hess[i] = (grad(x + e) - g) / h
+        if g is None:
+            hess[i] = (grad(x + e) - grad(x - e)) / (2 * h)
+        else:
+            hess[i] = (grad(x + e) - g) / h
     return 0.5 * (hess + hess.T)
 
 
@@ -523,7 +514,7 @@ class BaseModel:
             )
 
         # forward differences are exact enough unless a ridge leaves the curvature near zero
-        hess = forward_hessian(grad, x, grad(x) if g is None else g)
+        hess = hessian_from_gradient(grad, x, grad(x) if g is None else g)
         if not curved(hess):
             hess = hessian_from_gradient(grad, x)
             if not curved(hess):
