@@ -15,7 +15,6 @@ twice changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import getpass
 import hashlib
@@ -34,7 +33,7 @@ from keepwise.domain.contract import TABLE_NAMES, TABLES, Kind, Table
 from keepwise.domain.contract.mapping import ColumnMapping, TableMapping
 from keepwise.domain.contract.validate import checked_sql, lit, norm, problem_sql, q
 from keepwise.errors import ContractError, Problem
-from keepwise.storage import Workspace
+from keepwise.storage import Workspace, rollback
 
 Progress = Callable[[str], None]
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
@@ -653,8 +652,7 @@ def import_paths(
         try:
             return _checked_import(con, sources, mapping, limit, user, started, say)
         except (duckdb.Error, _Flagged) as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
+            rollback(con)
             failure: BaseException = exc
         say("locating problems")
         stager = _Stager(con, mapping, limit, locate=True)
@@ -665,8 +663,7 @@ def import_paths(
             raise ContractError(stager.problems, stager.more)
         raise failure
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.close()
@@ -742,8 +739,7 @@ def _write_all(
         )
         con.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.execute("SET preserve_insertion_order=true")

@@ -13,7 +13,6 @@ model gives none; empty when neither is known.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 import subprocess
@@ -40,7 +39,7 @@ from keepwise.domain.signals import compute_signals
 from keepwise.domain.value import compute_value, default_as_of, with_p_alive
 from keepwise.engines.duckdb import DuckDBEngine
 from keepwise.errors import KeepwiseError
-from keepwise.storage import Workspace, appdb
+from keepwise.storage import Workspace, appdb, rollback
 from keepwise.storage.appdb.models import Decision
 
 Progress = Callable[[str], None]
@@ -390,8 +389,7 @@ def score(
         con.execute("COMMIT")
         step(None)
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.close()

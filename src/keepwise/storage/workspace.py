@@ -8,6 +8,7 @@ durable and every uncommitted one vanish, even under SIGKILL.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,16 @@ WRITER_FLAG = DB_FILE + ".writer-waiting"
 SETTINGS_FILE = "keepwise.toml"
 APP_DB_FILE = "app.sqlite"
 MARKER_COLUMNS = ("extra", "_import_id", "_row_hash")
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back ``con``'s open transaction; without one DuckDB raises, which is ignored.
+
+    Every writer calls this on its way out of a failure, so a crash mid-run leaves the
+    workspace as it was whether or not the transaction had begun.
+    """
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def event_table_ddl(name: str) -> str:
