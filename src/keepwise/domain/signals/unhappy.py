@@ -83,9 +83,11 @@ def levels(ctx: FeatureContext) -> str:
         f"(LEAST(n_detractor, 2) + LEAST(n_low_csat + {ticket_csat}, 2) + LEAST(n_complaint, 2)"
         " + LEAST(2 * n_staff, 2) + LEAST(n_failure, 2))"
     )
+    # NOT EXISTS, not NOT IN: Spark plans a NULL-aware NOT IN as a nested-loop join, which
+    # grows with customers × leavers (51 s at 100k customers, an hour at 1M)
     active = (
-        f"WHERE m.customer_id NOT IN (SELECT customer_id FROM customers"
-        f" WHERE ended_at IS NOT NULL AND ended_at <= {as_of(ctx)})"
+        "WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = m.customer_id"
+        f" AND c.ended_at IS NOT NULL AND c.ended_at <= {as_of(ctx)})"
         if "customers" in ctx.present
         else ""
     )
