@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -174,3 +175,31 @@ def test_nested_ctes_keep_their_meaning(
     result = sparkeng.query(sql)
     assert result.to_pylist() == [{"outer_x": 10, "ax": 1, "bx": 2}]
     same(duck.query(sql), result, "nested CTEs")
+
+
+def _cached_plans(engine: SparkEngine) -> int:
+    return int(engine.spark._jsparkSession.sharedState().cacheManager().cachedData().size())
+
+
+def test_a_materialized_cte_is_cached_once_and_released(
+    same: Any, duck: DuckDBEngine, sparkeng: SparkEngine
+) -> None:
+    sql = """
+    WITH u AS MATERIALIZED (SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id),
+    top AS (SELECT customer_id FROM u WHERE n >= 2)
+    SELECT u.customer_id, u.n, top.customer_id IS NOT NULL AS repeat
+    FROM u LEFT JOIN top ON top.customer_id = u.customer_id
+    ORDER BY u.customer_id
+    """
+    before = _cached_plans(sparkeng)
+    with sparkeng._materialized(sql, None) as statement:
+        plan = sparkeng.sql(statement)._jdf.queryExecution().executedPlan().toString()
+    # both readers of u scan the cached result (the aggregate below them only filled it)
+    assert len(re.findall(r"InMemoryTableScan \[customer_id#\d+, n#\d+L?\]", plan)) == 2, plan
+    assert _cached_plans(sparkeng) == before
+    result = sparkeng.query(sql)
+    assert result.num_rows > 0
+    same(duck.query(sql), result, "materialized CTE")
+    assert _cached_plans(sparkeng) == before
+    views = {t.name for t in sparkeng.spark.catalog.listTables()}
+    assert not any(v.startswith("kw_materialized_") for v in views)

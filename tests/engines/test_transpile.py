@@ -8,7 +8,12 @@ import pytest
 import sqlglot
 
 from keepwise.engines.spark import bind_params, spark_type
-from keepwise.engines.transpile import TranspileError, portability_problems, to_spark
+from keepwise.engines.transpile import (
+    TranspileError,
+    portability_problems,
+    split_materialized,
+    to_spark,
+)
 from keepwise.errors import KeepwiseError
 
 
@@ -52,6 +57,7 @@ def test_portable_sql_has_no_problems() -> None:
     ("duck", "spark"),
     [
         ("SELECT log(x) FROM t", "LOG(10, x)"),
+        ("SELECT strlen(x) FROM t", "OCTET_LENGTH(x)"),
         ("SELECT quantile_cont(x, 0.9) FROM t", "PERCENTILE(x, 0.9)"),
         ("SELECT quantile_disc(x, 0.9) FROM t", "WITHIN GROUP (ORDER BY x"),
         ("SELECT date_sub('day', a, b) FROM t", "TIMESTAMPDIFF(DAY, a, b)"),
@@ -91,3 +97,28 @@ def test_nested_ctes_with_one_name_stay_two_tables() -> None:
     tree = sqlglot.parse_one(out, read="spark")
     names = [cte.alias_or_name for cte in tree.find_all(sqlglot.exp.CTE)]
     assert len(names) == len(set(names)) == 2
+
+
+def test_materialized_ctes_are_split_off_in_order_and_read_as_tables() -> None:
+    sql = (
+        "WITH a AS (SELECT 1 AS x), u AS MATERIALIZED (SELECT x FROM a), "
+        "v AS MATERIALIZED (SELECT x + 1 AS x FROM u), lv AS (SELECT x FROM v) "
+        "SELECT u.x FROM u JOIN lv ON lv.x = u.x + 1 "
+        "UNION ALL SELECT x FROM (WITH u AS (SELECT 2 AS x) SELECT x FROM u) q"
+    )
+    steps, rest = split_materialized(sql)
+    assert [name for name, _ in steps] == ["kw_materialized_u", "kw_materialized_v"]
+    # each step carries the plain CTEs before it and reads earlier steps as tables
+    assert "WITH a AS" in steps[0][1] and "kw_materialized" not in steps[0][1]
+    assert "kw_materialized_u AS u" in steps[1][1]
+    tree = sqlglot.parse_one(rest, read="duckdb")
+    tables = {t.name for t in tree.find_all(sqlglot.exp.Table)}
+    assert {"kw_materialized_u", "kw_materialized_v"} <= tables
+    assert "MATERIALIZED" not in rest.upper().replace("KW_MATERIALIZED_", "")
+    # the subquery's own CTE u is another table and keeps its name
+    assert "WITH u AS (SELECT 2 AS x) SELECT x FROM u" in rest
+
+
+def test_statements_without_materialized_ctes_pass_through() -> None:
+    sql = "WITH u AS (SELECT 1 AS x) SELECT x FROM u"
+    assert split_materialized(sql) == ((), sql)

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from keepwise.engines.transpile import READ, TranspileError, to_spark
+from keepwise.engines.transpile import READ, TranspileError, split_materialized, to_spark
 from keepwise.errors import KeepwiseError
 
 if TYPE_CHECKING:
@@ -305,13 +306,35 @@ class SparkEngine:
                 f"Spark rejected the query: {_first_line(exc)}\n--- Spark SQL:\n{spark_sql}"
             ) from exc
 
+    @contextmanager
+    def _materialized(self, sql: str, params: Sequence[Any] | None) -> Iterator[str]:
+        """Yield ``sql`` with its ``MATERIALIZED`` CTEs computed once, cached, read as views.
+
+        DuckDB computes such a CTE once; Spark would inline it into every reader (the signals
+        query reads its levels twice, half its time). The views are dropped afterwards.
+        """
+        steps, rest = split_materialized(bind_params(sql, params) if params else sql)
+        cached: list[tuple[str, DataFrame]] = []
+        try:
+            for name, select in steps:
+                frame = self.sql(select).persist()
+                cached.append((name, frame))
+                frame.count()
+                frame.createOrReplaceTempView(name)
+            yield rest
+        except Exception as exc:
+            if isinstance(exc, KeepwiseError):
+                raise
+            raise SparkEngineError(f"Spark failed running the query: {_first_line(exc)}") from exc
+        finally:
+            for name, frame in cached:
+                self.spark.catalog.dropTempView(name)
+                frame.unpersist()
+
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run one SELECT written in the DuckDB dialect and return its result as Arrow."""
-        frame = self.sql(sql, params)
-        try:
-            table = _to_arrow(frame)
-        except Exception as exc:
-            raise SparkEngineError(f"Spark failed running the query: {_first_line(exc)}") from exc
+        with self._materialized(sql, params) as statement:
+            table = _to_arrow(self.sql(statement))
         return _like_duckdb(table)
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
@@ -321,7 +344,8 @@ class SparkEngine:
 
     def write_parquet(self, sql: str, path: str | os.PathLike[str]) -> None:
         """Run a query and write its result as a Parquet folder, in parallel, from the cluster."""
-        self.sql(sql).write.mode("overwrite").parquet(str(path))
+        with self._materialized(sql, None) as statement:
+            self.sql(statement).write.mode("overwrite").parquet(str(path))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -17,6 +17,8 @@ a second hand-written copy:
     digits. Rewritten to ``CAST(a AS DOUBLE) / b``. (``a // b`` stays integer division.)
 ``log(x)``
     is the base-10 logarithm in DuckDB and the natural one in Spark; rewritten to ``LOG(10, x)``.
+``strlen(s)``
+    (bytes of the UTF-8 text) does not exist in Spark; rewritten to ``OCTET_LENGTH(s)``.
 ``quantile_cont(x, q)``
     SQLGlot emits ``PERCENTILE_CONT(x, q)``, which Spark rejects; rewritten to Spark's exact
     ``PERCENTILE(x, q)`` (same linear interpolation). ``quantile_disc`` / ``quantile`` become
@@ -199,6 +201,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Div):
         numerator = exp.cast(node.this.transform(_rewrite), exp.DataType.Type.DOUBLE)
         return exp.Div(this=numerator, expression=node.expression.transform(_rewrite))
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "strlen":
+        return exp.Anonymous(this="OCTET_LENGTH", expressions=node.expressions)
     if isinstance(node, exp.Log) and node.args.get("expression") is None:
         return exp.Anonymous(this="LOG", expressions=[exp.Literal.number(10), node.this])
     if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
@@ -220,13 +224,34 @@ def _defines(query: exp.Expr, name: str) -> bool:
     )
 
 
+def _rename_tables(scope: exp.Expression, old: str, new: str) -> None:
+    """Point every reference to table ``old`` inside ``scope`` at ``new``, keeping its alias.
+
+    References inside a subquery that defines its own ``old`` are left alone; the old name
+    stays as the alias, so qualified columns (``m.customer_id``) still resolve.
+    """
+    for table in list(scope.find_all(exp.Table)):
+        if table.name != old or table.args.get("db"):
+            continue
+        node, shadowed = table.parent, False
+        while node is not None and node is not scope:
+            if _defines(node, old):
+                shadowed = True
+                break
+            node = node.parent
+        if shadowed:
+            continue
+        if not table.alias:
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(old)))
+        table.set("this", exp.to_identifier(new))
+
+
 def _unique_ctes(tree: exp.Expression) -> exp.Expression:
     """Give every CTE a name used once in the statement, keeping what each reference means.
 
     SQLGlot moves nested ``WITH`` clauses to the top for Spark; two subqueries that each
     define a CTE ``m`` would then collide (Spark refuses duplicate names, and a silent merge
-    would read the wrong one). References keep the old name as their alias, so qualified
-    columns (``m.customer_id``) still resolve.
+    would read the wrong one).
     """
     taken: set[str] = set()
     for with_ in list(tree.find_all(exp.With)):
@@ -242,22 +267,52 @@ def _unique_ctes(tree: exp.Expression) -> exp.Expression:
             taken.add(new)
             if new == old:
                 continue
-            for table in list(scope.find_all(exp.Table)):
-                if table.name != old or table.args.get("db"):
-                    continue
-                node, shadowed = table.parent, False
-                while node is not None and node is not scope:
-                    if _defines(node, old):
-                        shadowed = True
-                        break
-                    node = node.parent
-                if shadowed:
-                    continue
-                if not table.alias:
-                    table.set("alias", exp.TableAlias(this=exp.to_identifier(old)))
-                table.set("this", exp.to_identifier(new))
+            _rename_tables(scope, old, new)
             cte.set("alias", exp.TableAlias(this=exp.to_identifier(new)))
     return tree
+
+
+MATERIALIZED_PREFIX = "kw_materialized_"
+"""Name prefix of the tables :func:`split_materialized` turns materialised CTEs into."""
+
+
+@lru_cache(maxsize=256)
+def split_materialized(sql: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """Split off the top-level ``MATERIALIZED`` CTEs of a DuckDB-dialect statement.
+
+    Spark inlines a CTE into every place that reads it, so a CTE read twice is computed
+    twice; an engine that can cache a result runs each of these once instead.
+
+    Returns
+    -------
+    tuple
+        ``((table, select), ...)`` in order, each ``select`` a standalone DuckDB-dialect query
+        for the CTE (with the plain CTEs before it), to be stored as ``table`` before the next
+        one runs; and the statement reading those tables in place of the CTEs. Without a
+        materialised CTE: ``((), sql)``.
+    """
+    if "materialized" not in sql.lower():
+        return (), sql
+    tree = _parse(sql, read=READ)
+    with_ = tree.args.get("with_") or tree.args.get("with")
+    if not isinstance(with_, exp.With):
+        return (), sql
+    steps: list[tuple[str, str]] = []
+    for cte in list(with_.expressions):
+        if not cte.args.get("materialized"):
+            continue
+        name = cte.alias_or_name
+        table = MATERIALIZED_PREFIX + name
+        earlier = [c.copy() for c in with_.expressions[: with_.expressions.index(cte)]]
+        select = exp.select("*").from_(exp.Subquery(this=cte.this.copy(), alias=name))
+        if earlier:
+            select.set("with_", exp.With(expressions=earlier))
+        steps.append((table, select.sql(dialect=READ)))
+        cte.pop()
+        _rename_tables(tree, name, table)
+    if not with_.expressions:
+        with_.pop()
+    return tuple(steps), tree.sql(dialect=READ)
 
 
 @lru_cache(maxsize=1024)
