@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from keepwise.domain.signals.language import LANGUAGES, load_lexicons, pattern
+from keepwise.domain.signals.abusive import _may_offend
+from keepwise.domain.signals.language import (
+    LANGUAGES,
+    load_lexicons,
+    pattern,
+    patterns_by_script,
+)
 
 ABUSE = {
     "en": ["You are all useless idiots.", "What a bunch of morons", "this is bullshit"],
@@ -96,3 +104,38 @@ def test_polite_complaints_never_match(con: duckdb.DuckDBPyConnection, lang: str
 def test_unknown_kind_is_an_error() -> None:
     with pytest.raises(ValueError, match="kind must be one of"):
         pattern("rude")
+
+
+SAMPLES = [t for texts in (ABUSE, THREAT, POLITE) for per in texts.values() for t in per]
+
+
+def test_the_script_split_keeps_ascii_and_other_lexicons_apart() -> None:
+    latin, other = patterns_by_script()
+    assert "idiot" in latin and "idiot" not in other
+    assert "идиот" in other and "идиот" not in latin, "ru, ja and zh have no ASCII letters"
+    assert not any(c.isascii() and c.isalnum() for c in other.replace("(?:^|", ""))
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(SAMPLES),
+            st.text(alphabet="abcxyz ,.!'’-идотвсуд訴えるバカ你們騙子öõ", max_size=12),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_split_test_flags_exactly_what_the_joint_pattern_does(
+    con: duckdb.DuckDBPyConnection, pieces: list[str]
+) -> None:
+    """Skipping non-ASCII lexicons on ASCII-only texts never changes which texts match."""
+    text = " ".join(pieces).lower()
+    joint = f"(?:{pattern('threat')}|{pattern('abuse')})"
+    split, expected = con.execute(
+        f"SELECT {_may_offend()}, regexp_matches(low, ?) FROM (SELECT ? AS low)", [joint, text]
+    ).fetchone()
+    assert split == expected, text

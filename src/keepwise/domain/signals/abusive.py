@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keepwise.domain.signals.base import Signal
-from keepwise.domain.signals.language import pattern
+from keepwise.domain.signals.language import pattern, patterns_by_script
 from keepwise.domain.signals.sql import EVENT, as_of, count_of, level_case, lit, num, since, union
 
 if TYPE_CHECKING:
@@ -34,11 +34,23 @@ def _quote(ctx: FeatureContext) -> str:
     return f"TRIM(CASE WHEN m <> '' THEN {around('raw', 'm')} ELSE {around('low', 'ml')} END)"
 
 
+def _may_offend() -> str:
+    """Return the SQL test of lower-cased ``low`` for any abuse or threat, in any language.
+
+    Texts without a non-ASCII byte skip the non-ASCII-script lexicons (see
+    :func:`~keepwise.domain.signals.language.patterns_by_script`).
+    """
+    latin, other = patterns_by_script()
+    tests = [f"regexp_matches(low, {lit(latin)})"] if latin else []
+    if other:
+        tests.append(f"(strlen(low) <> length(low) AND regexp_matches(low, {lit(other)}))")
+    return "(" + " OR ".join(tests or ["FALSE"]) + ")"
+
+
 def _events(ctx: FeatureContext) -> str:
     """Abusive or threatening tickets and staff reports in the window, one per row."""
     a, w = as_of(ctx), since(ctx)
     threat = lit(pattern("threat"))
-    # one pass of the joint pattern over every message: most match neither
     core = f"(?:{pattern('threat')}|{pattern('abuse')})"
     parts = []
     if "tickets" in ctx.present:
@@ -54,7 +66,7 @@ def _events(ctx: FeatureContext) -> str:
                         COALESCE(subject, '') || ' ' || COALESCE(body, '') AS raw,
                         lower(COALESCE(subject, '') || ' ' || COALESCE(body, '')) AS low
                     FROM tickets WHERE opened_at > {w} AND opened_at <= {a}) t
-              WHERE regexp_matches(low, {lit(core)})) t""")
+              WHERE {_may_offend()}) t""")
     if "incidents" in ctx.present:
         parts.append(f"""
         SELECT customer_id, 'incidents', incident_id, reported_at,
