@@ -224,7 +224,7 @@ def _defines(query: exp.Expr, name: str) -> bool:
     )
 
 
-def _rename_tables(scope: exp.Expression, old: str, new: str) -> None:
+def _rename_tables(scope: exp.Expr, old: str, new: str) -> None:
     """Point every reference to table ``old`` inside ``scope`` at ``new``, keeping its alias.
 
     References inside a subquery that defines its own ``old`` are left alone; the old name
