@@ -186,14 +186,34 @@ def test_a_workspace_created_with_primary_keys_still_imports(ws: Workspace, tmp_
     ]
 
 
-def test_a_malformed_date_in_a_date_order_rule_is_reported_not_raised(
-    with_customers: Workspace, tmp_path: Path
+@pytest.mark.parametrize(
+    ("name", "text", "column", "value"),
+    [
+        # a malformed date inside a date-order rule (opened_at before closed_at)
+        (
+            "tickets",
+            "ticket_id,customer_id,opened_at,closed_at\nT1,C1,1,2024-01-01\n",
+            "opened_at",
+            "1",
+        ),
+        # an impossible date written with a zone, which goes through the zone-aware cast
+        (
+            "orders",
+            "order_id,customer_id,ordered_at,amount\nO1,C1,2024-02-30 10:00 +02:00,5\n",
+            "ordered_at",
+            "2024-02-30 10:00 +02:00",
+        ),
+    ],
+    ids=["date-order-rule", "impossible-date-with-zone"],
+)
+def test_a_bad_date_is_reported_not_raised(
+    with_customers: Workspace, tmp_path: Path, name: str, text: str, column: str, value: str
 ) -> None:
-    path = tmp_path / "tickets.csv"
-    path.write_text("ticket_id,customer_id,opened_at,closed_at\nT1,C1,1,2024-01-01\n")
+    path = tmp_path / f"{name}.csv"
+    path.write_text(text)
     assert problems_of(with_customers, path) == [
-        f"{path}, row 2, column 'opened_at': not an ISO-8601 date (YYYY-MM-DD, optionally "
-        "with time and zone) (value '1')"
+        f"{path}, row 2, column '{column}': not an ISO-8601 date (YYYY-MM-DD, optionally "
+        f"with time and zone) (value '{value}')"
     ]
 
 
@@ -219,17 +239,6 @@ def test_zones_written_with_a_space_or_a_lower_case_z_import_as_utc(
             ).fetchall()
         )
     assert stored == {k: utc for k, (_, utc) in stamps.items()}
-
-
-def test_an_impossible_date_with_a_zone_is_reported_not_raised(
-    with_customers: Workspace, tmp_path: Path
-) -> None:
-    path = tmp_path / "orders.csv"
-    path.write_text("order_id,customer_id,ordered_at,amount\nO1,C1,2024-02-30 10:00 +02:00,5\n")
-    assert problems_of(with_customers, path) == [
-        f"{path}, row 2, column 'ordered_at': not an ISO-8601 date (YYYY-MM-DD, optionally "
-        "with time and zone) (value '2024-02-30 10:00 +02:00')"
-    ]
 
 
 CELL = st.one_of(
