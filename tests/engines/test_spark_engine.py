@@ -203,3 +203,32 @@ def test_a_materialized_cte_is_cached_once_and_released(
     assert _cached_plans(sparkeng) == before
     views = {t.name for t in sparkeng.spark.catalog.listTables()}
     assert not any(v.startswith("kw_materialized_") for v in views)
+
+
+def test_purchase_day_bitmaps_count_the_same_days_on_spark(
+    same: Any, duck: DuckDBEngine, sparkeng: SparkEngine
+) -> None:
+    """``clv.rfm`` counts days in DuckDB bitmaps and Spark counts them distinct: same rows.
+
+    Orders pick the cases the bitmap trick must get right: two orders on the first day, days
+    exactly 512 apart (the same bit in two blocks), histories longer than one block.
+    """
+    from keepwise.domain.features import FeatureContext, get_feature
+    from keepwise.settings import default_settings
+
+    as_of = datetime(2024, 6, 30, 12)
+    offsets = {"a": [0, 512, 1024, 1024, 3], "b": [700, 700, 5, 188], "c": [1539], "d": [2, 2]}
+    rows = ", ".join(
+        f"('{c}', TIMESTAMP '{as_of - timedelta(days=d, hours=i):%Y-%m-%d %H:%M:%S}', "
+        f"CAST({10 + i + d % 7}.25 AS DECIMAL(18, 2)))"
+        for c, days in offsets.items()
+        for i, d in enumerate(days)
+    )
+    orders = f"(VALUES {rows}) AS orders(customer_id, ordered_at, amount)"
+    ctx = FeatureContext(as_of, default_settings(), frozenset({"orders"}))
+    for name in ("clv.rfm", "clv.rfm_holdout"):
+        sql = get_feature(name).sql(ctx).replace("FROM orders", f"FROM {orders}")
+        assert sql.count(orders) == 1, "the feature no longer reads orders in one place"
+        expected = duck.query(sql)
+        assert expected.num_rows >= 3
+        same(expected, sparkeng.query(sql), name)
