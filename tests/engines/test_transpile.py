@@ -69,6 +69,7 @@ def test_portable_sql_has_no_problems() -> None:
         ("SELECT date_sub('day', a, b) FROM t", "TIMESTAMPDIFF(DAY, a, b)"),
         ("SELECT date_diff('month', a, b) FROM t", "MONTH(b) - MONTH(a)"),
         ("SELECT x FROM t ORDER BY x", "NULLS LAST"),
+        ("WITH a AS NOT MATERIALIZED (SELECT 1 AS x) SELECT x FROM a", "WITH a AS (SELECT"),
     ],
 )
 def test_rewrites_for_same_meaning(duck: str, spark: str) -> None:

@@ -19,7 +19,7 @@ from keepwise.domain.models import (
     ParetoNBDModel,
     base,
 )
-from keepwise.domain.models.base import compress, unique_rows
+from keepwise.domain.models.base import compress, distinct_values, unique_rows
 
 small_values = st.lists(st.sampled_from([0.0, -0.0, 1.0, 2.5, 3.0, 1e9]), min_size=1, max_size=60)
 
@@ -41,6 +41,25 @@ def test_unique_rows_is_exact(a: list[float], b: list[float], c: list[float]) ->
     packed, weights = compress(cols, np.arange(1.0, n + 1))
     assert weights.sum() == pytest.approx(n * (n + 1) / 2)
     assert reference_unique(packed) == reference_unique(cols)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.integers(0, 70).map(float),
+            st.sampled_from([-1.0, -0.0, 0.5, 2.25, 1e6, 7e15]),
+        ),
+        max_size=80,
+    )
+)
+def test_distinct_values_by_counting_equal_a_sort(values: list[float]) -> None:
+    arr = np.array(values, dtype=np.float64)
+    got, got_inverse = distinct_values(arr)
+    want, want_inverse = np.unique(arr, return_inverse=True)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got_inverse, want_inverse)
+    assert got.dtype == want.dtype
 
 
 def test_hash_collisions_fall_back_to_sorting(monkeypatch: pytest.MonkeyPatch) -> None:

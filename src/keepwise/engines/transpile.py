@@ -215,8 +215,8 @@ def _unit_name(unit: exp.Expression | None) -> str:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.CTE) and node.args.get("materialized"):
-        node.set("materialized", None)  # a DuckDB hint; Spark plans CTEs its own way
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        node.set("materialized", None)  # [NOT] MATERIALIZED: DuckDB hints Spark has no syntax for
         return node
     if isinstance(node, exp.DateDiff):
         return _boundary_diff(_unit_name(node.args.get("unit")), node.expression, node.this)

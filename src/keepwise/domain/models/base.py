@@ -51,6 +51,23 @@ def as_float(values: ArrayLike, name: str) -> FloatArray:
     return out
 
 
+def distinct_values(values: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
+    """Return ``np.unique(values, return_inverse=True)``, by counting when values are counts.
+
+    Frequencies are small whole numbers, so their distinct values come from one pass of
+    ``bincount`` instead of a sort of every row: a few milliseconds less per objective on a
+    million customers.
+    """
+    n = len(values)
+    if n and values.min() >= 0 and values.max() <= n:
+        as_int = values.astype(np.intp)
+        if np.array_equal(as_int, values):
+            present = np.bincount(as_int) > 0
+            slot = np.cumsum(present) - 1
+            return np.flatnonzero(present).astype(values.dtype), slot[as_int]
+    return np.unique(values, return_inverse=True)
+
+
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 

@@ -25,6 +25,7 @@ from keepwise.domain.models.base import (
     FloatArray,
     LogLik,
     RepeatPurchaseModel,
+    distinct_values,
     unique_rows,
     wsum,
 )
@@ -103,7 +104,7 @@ class BetaGeoModel(RepeatPurchaseModel):
         m = self.shift
         # Terms that depend on x, t_x or T alone are computed once per distinct value and
         # gathered: customers share few of each, so an evaluation costs a handful of per-row ops.
-        xs, ix = np.unique(x, return_inverse=True)
+        xs, ix = distinct_values(x)
         Ts, iT = np.unique(T, return_inverse=True)
         txs, itx = np.unique(tx, return_inverse=True)
         wx = np.bincount(ix, weights=weights, minlength=len(xs)).astype(np.float64)
