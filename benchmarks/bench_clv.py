@@ -143,6 +143,10 @@ def ours_pipeline(path: Path, end: str, text_ids: bool = False) -> dict[str, Any
     import duckdb  # noqa: F401  (imported before the clock, as the peers import theirs)
     import numpy as np
 
+    # PyArrow imports pandas, when it is installed, the first time it builds a table (0.1-0.15
+    # s). keepwise never uses it; it is here only as a dev extra, for the pandas peers.
+    import pandas  # noqa: F401
+
     import keepwise.domain.features
     import keepwise.engines
     import keepwise.settings  # noqa: F401
