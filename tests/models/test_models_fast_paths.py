@@ -96,6 +96,26 @@ def test_subset_then_newton_reaches_the_full_optimum(
 
 
 @pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel])
+@pytest.mark.parametrize("warm_rows", [None, 400], ids=["all rows", "subset first"])
+def test_a_given_start_reaches_the_same_optimum(
+    cls: type, warm_rows: int | None, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holdout fits start from the whole-history fit: the start moves the path, not the end."""
+    plain = _fit(cls, cdnow)
+    if warm_rows:
+        monkeypatch.setattr(base, "WARM_START_ROWS", warm_rows)
+    start = {k: v * (1.6 if i % 2 else 0.55) for i, (k, v) in enumerate(plain.params_.items())}
+    monkeypatch.setattr(cls, "_start", lambda *_: pytest.fail("the given start was ignored"))
+    model: base.RepeatPurchaseModel = cls()
+    moved = model.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], start=start)
+    assert moved.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)
+    for k, v in plain.params_.items():
+        assert moved.params_[k] == pytest.approx(v, rel=1e-4)
+    with pytest.raises(base.ModelInputError, match="start parameters"):
+        cls().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], start={**start, "r": 0.0})
+
+
+@pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel])
 def test_threaded_likelihood_equals_the_single_one(
     cls: type, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -403,22 +403,40 @@ class BaseModel:
         return np.zeros(len(self.param_names))
 
     # -- shared ---------------------------------------------------------------------------
-    def _fit_compressed(self, data: list[FloatArray], weights: FloatArray) -> BaseModel:
-        """Maximise the weighted log-likelihood over unique rows and set the fitted state."""
+    def _fit_compressed(
+        self, data: list[FloatArray], weights: FloatArray, start: dict[str, float] | None = None
+    ) -> BaseModel:
+        """Maximise the weighted log-likelihood over unique rows and set the fitted state.
+
+        ``start`` (parameters by name) replaces the model's own starting point, e.g. a fit of
+        the same model to the whole history when fitting its calibration part.
+        """
         started = time.perf_counter()
         total = float(weights.sum())
         if total <= 0:
             raise ModelInputError(f"{self.name}: no customers to fit")
+        x0 = None
+        if start is not None:
+            values = np.array([float(start[k]) for k in self.param_names])
+            if not np.all(np.isfinite(values) & (values > 0)):
+                raise ModelInputError(f"{self.name}: start parameters must be positive and finite")
+            x0 = np.clip(np.log(values), -LOG_BOUND, LOG_BOUND)
         with parallel_objective(self._objective, data, weights, self.row_cost) as loglik:
-            self._fit_with(loglik, data, weights, total)
+            self._fit_with(loglik, data, weights, total, x0)
         self.seconds_ = time.perf_counter() - started
         return self
 
     def _fit_with(
-        self, loglik: LogLik, data: list[FloatArray], weights: FloatArray, total: float
+        self,
+        loglik: LogLik,
+        data: list[FloatArray],
+        weights: FloatArray,
+        total: float,
+        x0: FloatArray | None = None,
     ) -> None:
         """Maximise ``loglik`` (the objective over ``data``) and set the fitted attributes."""
-        x0 = self._start(data, weights)
+        if x0 is None:
+            x0 = self._start(data, weights)
 
         grad = gradient_of(loglik)
         solved = None
@@ -618,10 +636,14 @@ class RepeatPurchaseModel(BaseModel):
         recency: ArrayLike,
         T: ArrayLike,
         weights: ArrayLike | None = None,
+        start: dict[str, float] | None = None,
     ) -> RepeatPurchaseModel:
-        """Fit the model to one row per customer (or unique rows with ``weights``)."""
+        """Fit the model to one row per customer (or unique rows with ``weights``).
+
+        ``start`` optionally gives starting parameters by name (default: the model's own).
+        """
         arrays, w = self._prepare(frequency, recency, T, weights)
-        self._fit_compressed(arrays, w)
+        self._fit_compressed(arrays, w, start)
         return self
 
     def _prepare(self, *data: Any) -> tuple[list[FloatArray], FloatArray]:
