@@ -130,6 +130,26 @@ def test_every_signal_query_is_portable_to_spark() -> None:
     assert "MATERIALIZED" not in to_spark(signals_sql(ctx, signals)).upper()
 
 
+def test_shared_records_give_the_standalone_sql_and_are_computed_once() -> None:
+    """A signal whose levels and evidence read shared rows gets them once in the score query.
+
+    Standalone, each query inlines the rows; in :func:`signals_sql` they are one materialised
+    CTE that both read (the abusive patterns then pass over the tickets once, not twice).
+    """
+    ctx = FeatureContext(AS_OF, default_settings(), frozenset(TABLE_NAMES))
+    signals = all_signals()
+    sharing = [s for s in signals if s.shares_records]
+    assert [s.name for s in sharing] == ["abusive"]
+    sql = signals_sql(ctx, signals)
+    for s in sharing:
+        assert s.records is not None and s.levels_from and s.evidence_from
+        records = s.records(ctx)
+        assert s.levels(ctx) == s.levels_from(ctx, f"({records})")
+        assert s.evidence(ctx) == s.evidence_from(ctx, f"({records})")
+        assert sql.count(records) == 1
+        assert f"AS MATERIALIZED ({records})" in sql
+
+
 # --- property: a single event of any kind never flags, except a threat ---------------------
 
 EVENTS = {

@@ -81,6 +81,11 @@ def _events(ctx: FeatureContext) -> str:
 
 def levels(ctx: FeatureContext) -> str:
     """Threats flag at once; abuse on ``flag_days`` different days flags, one day is watched."""
+    return levels_from(ctx, f"({_events(ctx)})")
+
+
+def levels_from(ctx: FeatureContext, records: str) -> str:
+    """Return :func:`levels` over ``records``, a relation holding the rows of ``_events``."""
     days = num(ctx, "signals.abusive.flag_days")
     return f"""
     SELECT customer_id, {level_case(f"n_threats >= 1 OR n_days >= {days}", "n >= 1")} AS level,
@@ -93,16 +98,19 @@ def levels(ctx: FeatureContext) -> str:
               COUNT(DISTINCT CAST(event_at AS DATE)) AS n_days,
               SUM(CASE WHEN source_table = 'tickets' THEN 1 ELSE 0 END) AS n_messages,
               SUM(CASE WHEN source_table = 'incidents' THEN 1 ELSE 0 END) AS n_reports
-          FROM ({_events(ctx)}) e GROUP BY customer_id) m
+          FROM {records} e GROUP BY customer_id) m
     """
 
 
 def evidence(ctx: FeatureContext) -> str:
     """Each abusive message (with the offending passage quoted) and each staff report."""
-    return (
-        "SELECT customer_id, source_table, record_id, event_at, value, detail"
-        f" FROM ({_events(ctx)}) e"
-    )
+    return evidence_from(ctx, f"({_events(ctx)})")
+
+
+def evidence_from(ctx: FeatureContext, records: str) -> str:
+    """Return :func:`evidence` over ``records``, a relation holding the rows of ``_events``."""
+    del ctx
+    return f"SELECT customer_id, source_table, record_id, event_at, value, detail FROM {records} e"
 
 
 SIGNAL = Signal(
@@ -112,4 +120,7 @@ SIGNAL = Signal(
     levels,
     evidence,
     "Staff reports and abusive language (en, ja, zh, ru, et); any threat flags at once.",
+    records=_events,
+    levels_from=levels_from,
+    evidence_from=evidence_from,
 )

@@ -9,6 +9,9 @@ A signal is two SQL builders over the event tables, as of a date:
   ``source_table``, ``record_id``, ``at``, ``value``, ``detail``.
 
 Both are DuckDB-dialect SQL kept portable so the Spark engine can transpile them with SQLGlot.
+When both are computed from the same costly rows (a regular expression over every ticket), the
+signal can also give ``records(ctx)``, those rows, and ``levels_from`` / ``evidence_from``, the
+same SQL over a named relation holding them: the scoring query then computes the rows once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
 
 SqlBuilder = Callable[["FeatureContext"], str]
+SqlOver = Callable[["FeatureContext", str], str]
 
 LEVEL_COLUMNS = ("customer_id", "level", "sentence", "n")
 EVIDENCE_COLUMNS = ("customer_id", "source_table", "record_id", "at", "value", "detail")
@@ -42,6 +46,9 @@ class Signal:
         Builder of the per-customer level SQL.
     evidence
         Builder of the evidence SQL.
+    records, levels_from, evidence_from
+        Optional: the rows both read, and the two queries over a relation holding them
+        (``levels(ctx) == levels_from(ctx, f"({records(ctx)})")``, likewise evidence).
     """
 
     name: str
@@ -50,6 +57,14 @@ class Signal:
     levels: SqlBuilder
     evidence: SqlBuilder
     doc: str = ""
+    records: SqlBuilder | None = None
+    levels_from: SqlOver | None = None
+    evidence_from: SqlOver | None = None
+
+    @property
+    def shares_records(self) -> bool:
+        """Return whether levels and evidence can read one computed set of rows."""
+        return None not in (self.records, self.levels_from, self.evidence_from)
 
     def available(self, present: frozenset[str]) -> bool:
         """Return whether at least one table this signal reads holds data."""

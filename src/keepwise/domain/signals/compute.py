@@ -72,30 +72,55 @@ class SignalResult:
     evidence: pa.Table
 
 
-def levels_union_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
-    """Return one query with ``signal, customer_id, level, sentence, n`` for all ``signals``."""
+def _shared(signals: list[Signal]) -> dict[str, str]:
+    """Return the relation name of each signal whose levels and evidence read shared rows."""
+    return {s.name: f"kw_records_{i}" for i, s in enumerate(signals) if s.shares_records}
+
+
+def _levels_sql(ctx: FeatureContext, s: Signal, shared: dict[str, str]) -> str:
+    if s.name in shared and s.levels_from is not None:
+        return s.levels_from(ctx, shared[s.name])
+    return s.levels(ctx)
+
+
+def _evidence_sql(ctx: FeatureContext, s: Signal, shared: dict[str, str]) -> str:
+    if s.name in shared and s.evidence_from is not None:
+        return s.evidence_from(ctx, shared[s.name])
+    return s.evidence(ctx)
+
+
+def levels_union_sql(
+    ctx: FeatureContext, signals: list[Signal], shared: dict[str, str] | None = None
+) -> str:
+    """Return one query with ``signal, customer_id, level, sentence, n`` for all ``signals``.
+
+    ``shared`` names, per signal, a relation holding its shared records (see
+    :func:`signals_sql`); without it every signal's SQL stands alone.
+    """
     parts = [
         f"SELECT CAST({lit(s.name)} AS VARCHAR) AS signal, CAST(customer_id AS VARCHAR)"
         f" AS customer_id, CAST(level AS VARCHAR) AS level, CAST(sentence AS VARCHAR)"
-        f" AS sentence, CAST(n AS BIGINT) AS n FROM ({s.levels(ctx)}) l{i}"
+        f" AS sentence, CAST(n AS BIGINT) AS n FROM ({_levels_sql(ctx, s, shared or {})}) l{i}"
         for i, s in enumerate(signals)
     ]
     return "\nUNION ALL\n".join(parts)
 
 
-def _evidence_union(ctx: FeatureContext, signals: list[Signal]) -> str:
+def _evidence_union(ctx: FeatureContext, signals: list[Signal], shared: dict[str, str]) -> str:
     """Return the union of every signal's evidence records (all customers, uncapped)."""
     return "\nUNION ALL\n".join(
         f"SELECT CAST({lit(s.name)} AS VARCHAR) AS signal, CAST(customer_id AS VARCHAR)"
         f" AS customer_id, CAST(source_table AS VARCHAR) AS source_table,"
         f" CAST(record_id AS VARCHAR) AS record_id, CAST(event_at AS TIMESTAMP) AS event_at,"
         f" CAST(value AS VARCHAR) AS value, CAST(detail AS VARCHAR) AS detail"
-        f" FROM ({s.evidence(ctx)}) e{i}"
+        f" FROM ({_evidence_sql(ctx, s, shared)}) e{i}"
         for i, s in enumerate(signals)
     )
 
 
-def _capped_evidence(ctx: FeatureContext, signals: list[Signal], raised: str) -> str:
+def _capped_evidence(
+    ctx: FeatureContext, signals: list[Signal], raised: str, shared: dict[str, str]
+) -> str:
     """Return the evidence of the customer × signal pairs in relation ``raised``, capped."""
     cap = ctx.settings.get_int("signals.evidence_per_signal")
     return f"""
@@ -104,7 +129,7 @@ def _capped_evidence(ctx: FeatureContext, signals: list[Signal], raised: str) ->
         SELECT ev.*, ROW_NUMBER() OVER (
             PARTITION BY ev.customer_id, ev.signal
             ORDER BY ev.event_at DESC, ev.record_id, ev.value, ev.detail) AS rn
-        FROM ({_evidence_union(ctx, signals)}) ev
+        FROM ({_evidence_union(ctx, signals, shared)}) ev
         JOIN {raised} lv ON lv.customer_id = ev.customer_id AND lv.signal = ev.signal
     ) z
     WHERE rn <= {cap}"""
@@ -119,10 +144,19 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     ``kind = 'evidence'``. Customers without a row are at ``none``, which spares building a
     sentence for the millions of quiet customer × signal pairs. The engine sorts the result
     (evidence first, then levels; by customer, signal and newest record), in parallel, so
-    the caller splits it by slicing and keeps the order.
+    the caller splits it by slicing and keeps the order. A signal whose levels and evidence
+    read the same costly rows (:attr:`Signal.shares_records`) has them computed once, as a
+    materialised CTE of their own (abusive: one pass of its patterns over the tickets, not
+    two).
     """
+    shared = _shared(signals)
+    records = "".join(
+        f"{shared[s.name]} AS MATERIALIZED ({s.records(ctx)}),\n    "
+        for s in signals
+        if s.name in shared and s.records is not None
+    )
     return f"""
-    WITH u AS MATERIALIZED ({levels_union_sql(ctx, signals)}),
+    WITH {records}u AS MATERIALIZED ({levels_union_sql(ctx, signals, shared)}),
     lv AS (SELECT signal, customer_id FROM u WHERE level IN ('watch', 'flag'))
     SELECT 'level' AS kind, signal, customer_id, level, sentence, n,
            CAST(NULL AS VARCHAR) AS source_table, CAST(NULL AS VARCHAR) AS record_id,
@@ -134,7 +168,7 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     SELECT 'evidence' AS kind, signal, customer_id, CAST(NULL AS VARCHAR) AS level,
            CAST(NULL AS VARCHAR) AS sentence, CAST(NULL AS BIGINT) AS n,
            source_table, record_id, event_at, value, detail
-    FROM ({_capped_evidence(ctx, signals, "lv")}) capped
+    FROM ({_capped_evidence(ctx, signals, "lv", shared)}) capped
     ORDER BY kind, customer_id, signal, event_at DESC NULLS LAST, record_id NULLS LAST,
              value NULLS LAST, detail NULLS LAST
     """
