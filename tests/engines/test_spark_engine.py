@@ -232,3 +232,22 @@ def test_purchase_day_bitmaps_count_the_same_days_on_spark(
         expected = duck.query(sql)
         assert expected.num_rows >= 3
         same(expected, sparkeng.query(sql), name)
+
+
+def test_a_failed_job_names_the_java_error_behind_it() -> None:
+    """Py4J reports "An error occurred while calling o254.getResult." and hides the cause."""
+    from keepwise.engines.spark import _first_line
+
+    trace = (
+        "An error occurred while calling o254.getResult.\n"
+        ": org.apache.spark.SparkException: Exception thrown in awaitResult:\n"
+        "\tat org.apache.spark.util.SparkThreadUtils$.awaitResult(SparkThreadUtils.scala:56)\n"
+        "Caused by: org.apache.spark.SparkException: Job aborted due to stage failure\n"
+        "Caused by: java.lang.OutOfMemoryError: Java heap space\n"
+        "\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n"
+    )
+    assert _first_line(RuntimeError(trace)) == (
+        "An error occurred while calling o254.getResult: java.lang.OutOfMemoryError: "
+        "Java heap space"
+    )
+    assert _first_line(ValueError("no such table: orders\nat line 3")) == "no such table: orders"

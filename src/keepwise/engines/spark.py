@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -348,8 +349,25 @@ class SparkEngine:
             self.sql(statement).write.mode("overwrite").parquet(str(path))
 
 
+_JAVA_ERROR = re.compile(
+    r"^\s*(?:Caused by: )?((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b.*)$"
+)
+"""A Java exception line of a stack trace: its class and message."""
+
+
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    """Return the first line of ``exc``, with the Java error behind it when it is a Py4J call.
+
+    A failed job surfaces as "An error occurred while calling o254.getResult." and the reason
+    (an out-of-memory error, a failed stage) sits further down the Java stack trace.
+    """
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    first = lines[0]
+    if first.startswith("An error occurred while calling"):
+        causes = [m.group(1) for m in map(_JAVA_ERROR.match, lines[1:]) if m]
+        if causes:
+            return f"{first.rstrip('.')}: {causes[-1][:400]}"
+    return first
 
 
 def _to_arrow(frame: DataFrame) -> pa.Table:
