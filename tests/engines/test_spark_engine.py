@@ -205,13 +205,13 @@ def test_a_materialized_cte_is_cached_once_and_released(
     assert not any(v.startswith("kw_materialized_") for v in views)
 
 
-def test_purchase_day_bitmaps_count_the_same_days_on_spark(
+def test_purchase_days_count_the_same_on_spark(
     same: Any, duck: DuckDBEngine, sparkeng: SparkEngine
 ) -> None:
-    """``clv.rfm`` counts days in DuckDB bitmaps and Spark counts them distinct: same rows.
+    """``clv.rfm`` and its holdout on orders chosen for the edges of counting purchase days.
 
-    Orders pick the cases the bitmap trick must get right: two orders on the first day, days
-    exactly 512 apart (the same bit in two blocks), histories longer than one block.
+    Two orders on the first day (one purchase of their sum), days 512 apart, long histories,
+    orders near midnight: both engines must give the same rows.
     """
     from keepwise.domain.features import FeatureContext, get_feature
     from keepwise.settings import default_settings

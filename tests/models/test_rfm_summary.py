@@ -1,9 +1,8 @@
 """The RFM summaries in SQL equal the same summaries computed order by order in Python.
 
-The SQL counts purchase days with a bitmap per 512-day block and sums the first day again only
-for customers with two orders on one day, so the orders drawn here aim at the edges of that:
-several orders on one day (the first day included), histories longer than one block, orders
-near midnight and after as_of.
+The orders drawn here aim at the edges of counting purchase days: several orders on one day
+(the first day included), long histories, days that are multiples of 512 apart, orders near
+midnight and after as_of.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ Order = tuple[str, datetime, Decimal]
 
 order_st = st.tuples(
     st.sampled_from(["a", "b", "c", "d"]),
-    # block edges and days 512 apart (one bit apart in two blocks) come up often
+    # days that land on one another (same day, 512 apart) come up often
     st.one_of(st.integers(-5, 1600), st.sampled_from([0, 3, 511, 512, 515, 1023, 1024, 1539])),
     st.sampled_from([0, 1, 719, 1439]),
     st.integers(1, 99_999).map(lambda cents: Decimal(cents) / 100),

@@ -19,12 +19,6 @@ a second hand-written copy:
     is the base-10 logarithm in DuckDB and the natural one in Spark; rewritten to ``LOG(10, x)``.
 ``strlen(s)``
     (bytes of the UTF-8 text) does not exist in Spark; rewritten to ``OCTET_LENGTH(s)``.
-``bit_count(bitstring_agg(x, lo, hi) [FILTER (WHERE c)])``
-    DuckDB's count of distinct small integers in a bitmap; Spark has no bitmap of that shape,
-    so it becomes ``COUNT(DISTINCT x)`` (``COUNT(DISTINCT CASE WHEN c THEN x END)`` with the
-    filter). The one difference, DuckDB's NULL where no row passes the filter against Spark's
-    0, is why features add such counts with ``SUM`` and ``COALESCE`` the sum. ``bitstring_agg``
-    anywhere else is refused.
 ``quantile_cont(x, q)``
     SQLGlot emits ``PERCENTILE_CONT(x, q)``, which Spark rejects; rewritten to Spark's exact
     ``PERCENTILE(x, q)`` (same linear interpolation). ``quantile_disc`` / ``quantile`` become
@@ -123,36 +117,10 @@ def _parse(sql: str, read: str) -> exp.Expression:
     return cast(exp.Expression, sqlglot.parse_one(sql, read=read))
 
 
-def _is_named(node: exp.Expr | None, name: str) -> bool:
-    return isinstance(node, exp.Anonymous) and str(node.this).lower() == name
-
-
-def _bitmap_count(node: exp.Expr) -> tuple[exp.Expr, exp.Expr | None] | None:
-    """Return (x, filter) of ``bit_count(bitstring_agg(x, ...) [FILTER (WHERE f)])``, else None."""
-    if not _is_named(node, "bit_count") or len(node.expressions) != 1:
-        return None
-    inner, where = node.expressions[0], None
-    if isinstance(inner, exp.Filter):
-        where = inner.expression.this if isinstance(inner.expression, exp.Where) else None
-        inner = inner.this
-    if not _is_named(inner, "bitstring_agg") or not inner.expressions:
-        return None
-    return inner.expressions[0], where
-
-
-def _in_bitmap_count(node: exp.Expr) -> bool:
-    parent = node.parent
-    if isinstance(parent, exp.Filter):
-        parent = parent.parent
-    return parent is not None and _bitmap_count(parent) is not None
-
-
 def _problems(tree: exp.Expression) -> list[str]:
     problems: list[str] = []
     for node in tree.walk():
-        if _is_named(node, "bitstring_agg") and not _in_bitmap_count(node):
-            problems.append("bitstring_agg() outside bit_count(bitstring_agg(...))")
-        elif isinstance(node, exp.Anonymous) and str(node.this).lower() in _DUCKDB_ONLY_FUNCTIONS:
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() in _DUCKDB_ONLY_FUNCTIONS:
             if str(node.this).lower() != "date_sub" or not _is_unit_date_sub(node):
                 problems.append(f"DuckDB-only function {node.this}()")
         elif isinstance(node, exp.Func) and node.sql_name().lower() in _DUCKDB_ONLY_FUNCTIONS:
@@ -235,12 +203,6 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Div(this=numerator, expression=node.expression.transform(_rewrite))
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "strlen":
         return exp.Anonymous(this="OCTET_LENGTH", expressions=node.expressions)
-    bitmap = _bitmap_count(node)
-    if bitmap is not None:
-        value, where = (part.transform(_rewrite) if part else None for part in bitmap)
-        if where is not None:
-            value = exp.Case(ifs=[exp.If(this=where, true=value)])
-        return exp.Count(this=exp.Distinct(expressions=[value]))
     if isinstance(node, exp.Log) and node.args.get("expression") is None:
         return exp.Anonymous(this="LOG", expressions=[exp.Literal.number(10), node.this])
     if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:

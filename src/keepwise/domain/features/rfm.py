@@ -13,48 +13,31 @@ in the literature's CDNOW summaries). Per customer, as of ``ctx.as_of``:
     mean amount per repeat purchase day, the first purchase excluded (NULL without repeats);
 
 all times in units of ``clv.time_unit_days`` days (weeks by default); ``revenue`` and
-``days_since_last`` come free from the same aggregates. The summary carries nothing else; the
-business margin has its own one-row feature (``clv.business_margin``). Times are counted in
-whole days from integer day offsets, which every engine computes the same way.
-
-Counting purchase days by grouping every order by (customer, day) builds a hash table nearly
-as large as the orders themselves (9.7M groups for 10M orders), which was most of the cost.
-Instead the orders are grouped by customer and 512-day block, and each block's distinct days
-are counted in a 64-byte bitmap (``BITSTRING_AGG``; on Spark ``COUNT(DISTINCT)``, see
-:mod:`keepwise.engines.transpile`): one group per customer for most businesses. The first
-purchase day's amount is ``MAX_BY(amount, off)`` (the day furthest before as_of) when every
-order fell on its own day; only customers with two orders on one day have their first day
-summed again from the orders, by a join on (customer, day). That join reads the orders a
-second time (``NOT MATERIALIZED``): DuckDB would otherwise buffer all of them for it, which
-cost more CPU than the second scan and half again the memory.
+``days_since_last`` come free from the same aggregates. The summary carries nothing else:
+every extra aggregate rides through the (customer, day) grouping of every order, the costliest
+step, so the business margin has its own one-row feature (``clv.business_margin``). Times are
+counted in whole days from integer day offsets, which every engine computes the same way.
+The first purchase day's amount is ``MAX_BY(amount, off)`` (the day
+furthest before as_of; Spark has the same function), which halves the time of a window.
 """
 
 from __future__ import annotations
 
 from keepwise.domain.features.registry import FeatureContext, feature
 
-BLOCK_DAYS = 512
-"""Days per bitmap block: 64 bytes of state; a customer spans one block for up to 1.4 years."""
 
-
-def _orders(ctx: FeatureContext) -> str:
-    """Return the orders as of as_of as (customer, day offset before as_of, amount)."""
+def _days(ctx: FeatureContext) -> str:
+    """Return purchase days per customer with their amounts, as day offsets before as_of."""
     asof = f"CAST({ctx.as_of_sql} AS DATE)"
     return f"""
-    dated_orders AS NOT MATERIALIZED (
+    purchase_days AS (
       SELECT customer_id,
-             CAST(date_diff('day', CAST(ordered_at AS DATE), {asof}) AS INTEGER) AS off,
-             amount
+             date_diff('day', CAST(ordered_at AS DATE), {asof}) AS off,
+             SUM(amount) AS amount
       FROM orders
       WHERE ordered_at <= {ctx.as_of_sql} AND customer_id IS NOT NULL
+      GROUP BY customer_id, date_diff('day', CAST(ordered_at AS DATE), {asof})
     )"""
-
-
-def _days_in_block(where: str = "") -> str:
-    """Return the SQL counting a block's distinct order days (those matching ``where``)."""
-    filt = f" FILTER (WHERE {where})" if where else ""
-    day = "o.off" if where else "off"
-    return f"BIT_COUNT(BITSTRING_AGG({day} % {BLOCK_DAYS}, 0, {BLOCK_DAYS - 1}){filt})"
 
 
 @feature("clv.rfm", ("orders",))
@@ -62,36 +45,17 @@ def rfm(ctx: FeatureContext) -> str:
     """Frequency, recency, T and mean repeat spend per customer with orders, as of as_of."""
     unit = float(ctx.settings.get_int("clv.time_unit_days"))
     return f"""
-    WITH {_orders(ctx)},
-    blocks AS (
-      SELECT customer_id, COUNT(*) AS n, {_days_in_block()} AS days,
-             MIN(off) AS lo, MAX(off) AS hi, SUM(amount) AS amount,
-             MAX_BY(amount, off) AS first_amount
-      FROM dated_orders
-      GROUP BY customer_id, off // {BLOCK_DAYS}
-    ),
-    per_customer AS MATERIALIZED (
-      SELECT customer_id, SUM(n) AS n, SUM(days) AS days, MIN(lo) AS lo, MAX(hi) AS hi,
-             SUM(amount) AS amount, MAX_BY(first_amount, hi) AS first_amount
-      FROM blocks
-      GROUP BY customer_id
-    ),
-    first_day AS (
-      SELECT o.customer_id, SUM(o.amount) AS amount
-      FROM dated_orders o
-      JOIN per_customer p ON o.customer_id = p.customer_id AND o.off = p.hi
-      WHERE p.n > p.days
-      GROUP BY o.customer_id
-    )
-    SELECT p.customer_id,
-           CAST(p.days - 1 AS DOUBLE) AS frequency,
-           CAST(p.hi - p.lo AS DOUBLE) / {unit} AS recency,
-           CAST(p.hi AS DOUBLE) / {unit} AS T,
-           (p.amount - COALESCE(f.amount, p.first_amount))
-             / NULLIF(CAST(p.days - 1 AS DOUBLE), 0) AS monetary_value,
-           CAST(p.amount AS DOUBLE) AS revenue,
-           CAST(p.lo AS DOUBLE) AS days_since_last
-    FROM per_customer p LEFT JOIN first_day f ON f.customer_id = p.customer_id
+    WITH {_days(ctx)}
+    SELECT customer_id,
+           CAST(COUNT(*) - 1 AS DOUBLE) AS frequency,
+           CAST(MAX(off) - MIN(off) AS DOUBLE) / {unit} AS recency,
+           CAST(MAX(off) AS DOUBLE) / {unit} AS T,
+           (SUM(amount) - MAX_BY(amount, off))
+             / NULLIF(CAST(COUNT(*) - 1 AS DOUBLE), 0) AS monetary_value,
+           CAST(SUM(amount) AS DOUBLE) AS revenue,
+           CAST(MIN(off) AS DOUBLE) AS days_since_last
+    FROM purchase_days
+    GROUP BY customer_id
     """
 
 
@@ -118,24 +82,16 @@ def rfm_holdout(ctx: FeatureContext) -> str:
     unit = float(ctx.settings.get_int("clv.time_unit_days"))
     frac = float(ctx.settings.get_float("clv.holdout_fraction"))
     return f"""
-    WITH {_orders(ctx)},
-    cut AS (SELECT CAST(ROUND(MAX(off) * {frac}) AS BIGINT) AS h FROM dated_orders),
-    blocks AS (
-      SELECT o.customer_id,
-             {_days_in_block("o.off >= c.h")} AS calibration_days,
-             {_days_in_block("o.off < c.h")} AS holdout_days,
-             MIN(CASE WHEN o.off >= c.h THEN o.off END) AS lo,
-             MAX(o.off) AS hi, MAX(c.h) AS h
-      FROM dated_orders o CROSS JOIN cut c
-      GROUP BY o.customer_id, o.off // {BLOCK_DAYS}
-    )
-    SELECT customer_id,
-           CAST(SUM(calibration_days) - 1 AS DOUBLE) AS frequency,
-           CAST(MAX(hi) - MIN(lo) AS DOUBLE) / {unit} AS recency,
-           CAST(MAX(hi) - MAX(h) AS DOUBLE) / {unit} AS T,
-           CAST(COALESCE(SUM(holdout_days), 0) AS DOUBLE) AS holdout_purchases,
-           CAST(MAX(h) AS DOUBLE) / {unit} AS holdout_T
-    FROM blocks
-    GROUP BY customer_id
-    HAVING MAX(hi) > MAX(h)
+    WITH {_days(ctx)},
+    cut AS (SELECT CAST(ROUND(MAX(off) * {frac}) AS BIGINT) AS h FROM purchase_days)
+    SELECT r.customer_id,
+           CAST(SUM(CASE WHEN r.off >= c.h THEN 1 ELSE 0 END) - 1 AS DOUBLE) AS frequency,
+           CAST(MAX(r.off) - MIN(CASE WHEN r.off >= c.h THEN r.off END) AS DOUBLE)
+             / {unit} AS recency,
+           CAST(MAX(r.off) - MAX(c.h) AS DOUBLE) / {unit} AS T,
+           CAST(SUM(CASE WHEN r.off < c.h THEN 1 ELSE 0 END) AS DOUBLE) AS holdout_purchases,
+           CAST(MAX(c.h) AS DOUBLE) / {unit} AS holdout_T
+    FROM purchase_days r CROSS JOIN cut c
+    GROUP BY r.customer_id
+    HAVING MAX(r.off) > MAX(c.h)
     """
