@@ -138,10 +138,10 @@ def _capped_evidence(
 def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     """Return one query giving every signal's levels and the evidence behind the raised ones.
 
-    The levels are computed once (a materialised CTE; Spark inlines it) and used twice: the
-    rows that matter (watch or flag, or a count of our failures) are returned with
-    ``kind = 'level'``, and the capped evidence of the watch/flag pairs with
-    ``kind = 'evidence'``. Customers without a row are at ``none``, which spares building a
+    The levels that matter (watch or flag, or a count of our failures) are computed once (a
+    materialised CTE, which Spark caches; holding only these rows keeps that cache small)
+    and used twice: they are returned with ``kind = 'level'``, and the capped evidence of
+    the watch/flag pairs with ``kind = 'evidence'``. Customers without a row are at ``none``, which spares building a
     sentence for the millions of quiet customer × signal pairs. The engine sorts the result
     (evidence first, then levels; by customer, signal and newest record), in parallel, so
     the caller splits it by slicing and keeps the order. A signal whose levels and evidence
@@ -156,14 +156,16 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
         if s.name in shared and s.records is not None
     )
     return f"""
-    WITH {records}u AS MATERIALIZED ({levels_union_sql(ctx, signals, shared)}),
+    WITH {records}u AS MATERIALIZED (
+        SELECT * FROM ({levels_union_sql(ctx, signals, shared)}) every_level
+        WHERE level IN ('watch', 'flag') OR (signal = {lit(OUR_FAILURES)} AND n > 0)
+    ),
     lv AS (SELECT signal, customer_id FROM u WHERE level IN ('watch', 'flag'))
     SELECT 'level' AS kind, signal, customer_id, level, sentence, n,
            CAST(NULL AS VARCHAR) AS source_table, CAST(NULL AS VARCHAR) AS record_id,
            CAST(NULL AS TIMESTAMP) AS event_at, CAST(NULL AS VARCHAR) AS value,
            CAST(NULL AS VARCHAR) AS detail
     FROM u
-    WHERE level IN ('watch', 'flag') OR (signal = {lit(OUR_FAILURES)} AND n > 0)
     UNION ALL
     SELECT 'evidence' AS kind, signal, customer_id, CAST(NULL AS VARCHAR) AS level,
            CAST(NULL AS VARCHAR) AS sentence, CAST(NULL AS BIGINT) AS n,
