@@ -141,8 +141,9 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     The levels that matter (watch or flag, or a count of our failures) are computed once (a
     materialised CTE, which Spark caches; holding only these rows keeps that cache small)
     and used twice: they are returned with ``kind = 'level'``, and the capped evidence of
-    the watch/flag pairs with ``kind = 'evidence'``. Customers without a row are at ``none``, which spares building a
-    sentence for the millions of quiet customer × signal pairs. The engine sorts the result
+    the watch/flag pairs with ``kind = 'evidence'``. Customers without a row are at
+    ``none``, which spares building a sentence for the millions of quiet customer × signal
+    pairs. The engine sorts the result
     (evidence first, then levels; by customer, signal and newest record), in parallel, so
     the caller splits it by slicing and keeps the order. A signal whose levels and evidence
     read the same costly rows (:attr:`Signal.shares_records`) has them computed once, as a
