@@ -9,6 +9,7 @@ generated from one list and a test can fail when one is undocumented.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,11 +133,13 @@ def load_settings(path: Path, registry: Iterable[Setting]) -> Settings:
     if not path.exists():
         return Settings(registry)
     try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # tomlkit raises several unrelated parse errors
+        # read with the standard library's parser, several times faster than tomlkit, which
+        # is kept for writing the file with its comments
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        return Settings(registry, _flatten(doc.unwrap()))
+        return Settings(registry, _flatten(doc))
     except SettingsError as exc:
         raise SettingsError(f"{path}: {exc}") from exc
 
