@@ -108,14 +108,24 @@ def test_materialized_ctes_are_split_off_in_order_and_read_as_tables() -> None:
         "UNION ALL SELECT x FROM (WITH u AS (SELECT 2 AS x) SELECT x FROM u) q"
     )
     steps, rest = split_materialized(sql)
-    assert [name for name, _ in steps] == ["kw_materialized_u", "kw_materialized_v"]
-    # each step carries the plain CTEs before it and reads earlier steps as tables
-    assert "WITH a AS" in steps[0][1] and "kw_materialized" not in steps[0][1]
-    assert "kw_materialized_u AS u" in steps[1][1]
+    assert [(name, cache) for name, _, cache in steps] == [
+        ("kw_cte_a", False),
+        ("kw_materialized_u", True),
+        ("kw_materialized_v", True),
+        ("kw_cte_lv", False),
+    ]
+    # every CTE is a step in order, reading the earlier steps as tables
+    selects = {name: select for name, select, _ in steps}
+    assert "kw_cte_a AS a" in selects["kw_materialized_u"]
+    assert "kw_materialized_u AS u" in selects["kw_materialized_v"]
+    assert "kw_materialized_v AS v" in selects["kw_cte_lv"]
+    assert not any("WITH" in select.upper() for select in selects.values())
     tree = sqlglot.parse_one(rest, read="duckdb")
     tables = {t.name for t in tree.find_all(sqlglot.exp.Table)}
-    assert {"kw_materialized_u", "kw_materialized_v"} <= tables
+    assert {"kw_materialized_u", "kw_cte_lv"} <= tables
     assert "MATERIALIZED" not in rest.upper().replace("KW_MATERIALIZED_", "")
+    # no WITH of its own at the top (Spark 4 would stop matching the cached tables)
+    assert rest.upper().startswith("SELECT")
     # the subquery's own CTE u is another table and keeps its name
     assert "WITH u AS (SELECT 2 AS x) SELECT x FROM u" in rest
 

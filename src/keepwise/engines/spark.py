@@ -336,15 +336,17 @@ class SparkEngine:
         """Yield ``sql`` with its ``MATERIALIZED`` CTEs computed once, cached, read as views.
 
         DuckDB computes such a CTE once; Spark would inline it into every reader (the signals
-        query reads its levels twice, half its time). The views are dropped afterwards.
+        query reads its levels twice, half its time). The plain CTEs beside them become
+        views too (see :func:`split_materialized`). The views are dropped afterwards.
         """
         steps, rest = split_materialized(bind_params(sql, params) if params else sql)
-        cached: list[tuple[str, DataFrame]] = []
+        views: list[tuple[str, DataFrame | None]] = []
         try:
-            for name, select in steps:
-                frame = self.sql(select).persist()
-                cached.append((name, frame))
-                frame.count()
+            for name, select, cache in steps:
+                frame = self.sql(select)
+                views.append((name, frame.persist() if cache else None))
+                if cache:
+                    frame.count()
                 frame.createOrReplaceTempView(name)
             yield rest
         except Exception as exc:
@@ -352,9 +354,10 @@ class SparkEngine:
                 raise
             raise SparkEngineError(f"Spark failed running the query: {_first_line(exc)}") from exc
         finally:
-            for name, frame in cached:
+            for name, cached in views:
                 self.spark.catalog.dropTempView(name)
-                frame.unpersist()
+                if cached is not None:
+                    cached.unpersist()
 
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run one SELECT written in the DuckDB dialect and return its result as Arrow."""

@@ -275,43 +275,47 @@ def _unique_ctes(tree: exp.Expression) -> exp.Expression:
 MATERIALIZED_PREFIX = "kw_materialized_"
 """Name prefix of the tables :func:`split_materialized` turns materialised CTEs into."""
 
+CTE_PREFIX = "kw_cte_"
+"""Name prefix of the views :func:`split_materialized` turns the plain CTEs beside them into."""
+
 
 @lru_cache(maxsize=256)
-def split_materialized(sql: str) -> tuple[tuple[tuple[str, str], ...], str]:
-    """Split off the top-level ``MATERIALIZED`` CTEs of a DuckDB-dialect statement.
+def split_materialized(sql: str) -> tuple[tuple[tuple[str, str, bool], ...], str]:
+    """Split the top-level CTEs off a DuckDB-dialect statement that has a ``MATERIALIZED`` one.
 
     Spark inlines a CTE into every place that reads it, so a CTE read twice is computed
-    twice; an engine that can cache a result runs each of these once instead.
+    twice; an engine that can cache a result runs each materialised one once instead. The
+    plain CTEs beside them are split off too, as views: Spark 4 stops using a cached table
+    for a statement with a ``WITH`` clause of its own when the cached query had one inside
+    (the signals query then computed its levels three times).
 
     Returns
     -------
     tuple
-        ``((table, select), ...)`` in order, each ``select`` a standalone DuckDB-dialect query
-        for the CTE (with the plain CTEs before it), to be stored as ``table`` before the next
-        one runs; and the statement reading those tables in place of the CTEs. Without a
-        materialised CTE: ``((), sql)``.
+        ``((table, select, cache), ...)`` in order, each ``select`` a standalone DuckDB-dialect
+        query for one CTE reading the earlier ones as tables, to be stored as ``table`` (and
+        cached when ``cache``, i.e. the CTE was materialised) before the next one; and the
+        statement reading those tables in place of the CTEs, with no ``WITH`` clause of its
+        own. Without a materialised CTE: ``((), sql)``.
     """
     if "materialized" not in sql.lower():
         return (), sql
     tree = _parse(sql, read=READ)
     with_ = tree.args.get("with_") or tree.args.get("with")
-    if not isinstance(with_, exp.With):
+    if not isinstance(with_, exp.With) or not any(
+        cte.args.get("materialized") for cte in with_.expressions
+    ):
         return (), sql
-    steps: list[tuple[str, str]] = []
+    steps: list[tuple[str, str, bool]] = []
     for cte in list(with_.expressions):
-        if not cte.args.get("materialized"):
-            continue
         name = cte.alias_or_name
-        table = MATERIALIZED_PREFIX + name
-        earlier = [c.copy() for c in with_.expressions[: with_.expressions.index(cte)]]
+        cache = bool(cte.args.get("materialized"))
+        table = (MATERIALIZED_PREFIX if cache else CTE_PREFIX) + name
         select = exp.select("*").from_(exp.Subquery(this=cte.this.copy(), alias=name))
-        if earlier:
-            select.set("with_", exp.With(expressions=earlier))
-        steps.append((table, select.sql(dialect=READ)))
+        steps.append((table, select.sql(dialect=READ), cache))
         cte.pop()
         _rename_tables(tree, name, table)
-    if not with_.expressions:
-        with_.pop()
+    with_.pop()
     return tuple(steps), tree.sql(dialect=READ)
 
 
