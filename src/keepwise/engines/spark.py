@@ -52,6 +52,14 @@ SESSION_CONF: dict[str, str] = {
 }
 """Session settings every keepwise Spark job needs for results equal to DuckDB's."""
 
+TUNING_CONF: dict[str, str] = {
+    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
+}
+"""Session settings that only make keepwise's queries faster: adaptive execution inside the
+plans that fill a cache, which Spark 4.3 leaves off (the signals query caches its levels;
+at 100k customers it took 28–42 s with this against 36–51 s without; at 1M the whole score
+took 368 s against 369–386 s, within the noise)."""
+
 LOCAL_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.driver.bindAddress": "127.0.0.1",
@@ -185,7 +193,7 @@ class SparkEngine:
         self._registered: set[str] = set()
         self._result_dir = None if result_dir is None else str(result_dir)
         self._via_files = result_dir is not None or _is_local(spark)
-        for key, value in SESSION_CONF.items():
+        for key, value in {**TUNING_CONF, **SESSION_CONF}.items():
             spark.conf.set(key, value)
 
     @classmethod
