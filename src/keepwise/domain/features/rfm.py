@@ -17,8 +17,8 @@ all times in units of ``clv.time_unit_days`` days (weeks by default); ``revenue`
 every extra aggregate rides through the (customer, day) grouping of every order, the costliest
 step, so the business margin has its own one-row feature (``clv.business_margin``). Times are
 counted in whole days from integer day offsets, which every engine computes the same way.
-The first purchase day's amount is ``MAX_BY(amount, off)`` (the day
-furthest before as_of; Spark has the same function), which halves the time of a window.
+The first purchase day's amount is ``MAX_BY(amount, off)`` (the day furthest before as_of;
+Spark has the same function), which halves the time of a window.
 """
 
 from __future__ import annotations

@@ -144,11 +144,10 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     the watch/flag pairs with ``kind = 'evidence'``. Customers without a row are at
     ``none``, which spares building a sentence for the millions of quiet customer × signal
     pairs. The engine sorts the result (evidence first, then levels; by customer, signal and
-    newest record), in parallel, so the caller splits it by slicing and keeps the order.
-    A signal whose levels and evidence
-    read the same costly rows (:attr:`Signal.shares_records`) has them computed once, as a
-    materialised CTE of their own (abusive: one pass of its patterns over the tickets, not
-    two).
+    newest record), in parallel, so the caller splits it by slicing and keeps the order. A
+    signal whose levels and evidence read the same costly rows
+    (:attr:`Signal.shares_records`) has them computed once, as a materialised CTE of their
+    own (abusive: one pass of its patterns over the tickets, not two).
     """
     shared = _shared(signals)
     records = "".join(
