@@ -81,20 +81,20 @@ def _expected_rfm(orders: list[Order]) -> dict[str, dict[str, Any]]:
 
 
 def _expected_holdout(orders: list[Order]) -> dict[str, dict[str, Any]]:
+    """Return the whole-history summary with the calibration columns beside it."""
     days = _by_day(orders)
     if not days:
         return {}
     cut = math.floor(max(max(d) for d in days.values()) * HOLDOUT_FRACTION + 0.5)
-    out = {}
+    out = _expected_rfm(orders)
     for customer, spend in days.items():
         calibration = [d for d in spend if d >= cut]
-        if max(spend) <= cut:
-            continue
-        out[customer] = {
-            "frequency": float(len(calibration) - 1),
-            "recency": (max(spend) - min(calibration)) / UNIT,
-            "T": (max(spend) - cut) / UNIT,
-            "holdout_purchases": float(len(spend) - len(calibration)),
+        seen_before = max(spend) > cut
+        out[customer] |= {
+            "cal_frequency": float(len(calibration) - 1) if seen_before else None,
+            "cal_recency": (max(spend) - min(calibration)) / UNIT if seen_before else None,
+            "cal_T": (max(spend) - cut) / UNIT if seen_before else None,
+            "holdout_purchases": float(len(spend) - len(calibration)) if seen_before else None,
             "holdout_T": cut / UNIT,
         }
     return out
