@@ -7,6 +7,8 @@ straightforward computation they replace.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -113,6 +115,42 @@ def test_a_given_start_reaches_the_same_optimum(
         assert moved.params_[k] == pytest.approx(v, rel=1e-4)
     with pytest.raises(base.ModelInputError, match="start parameters"):
         cls().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], start={**start, "r": 0.0})
+
+
+@pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel])
+def test_a_fit_near_another_skips_only_the_standard_errors(
+    cls: type, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calibration fit from the whole-history fit: the same optimum, no Hessian at it."""
+    monkeypatch.setattr(base, "WARM_START_ROWS", 400)
+    whole = _fit(cls, cdnow)
+    early = cdnow["T"] > 20
+    part = {k: v[early] for k, v in cdnow.items()}
+    plain = _fit(cls, part)
+    assert plain.route_.startswith("subset of 400")
+
+    hessians: list[int] = []
+    real = base.hessian_from_gradient
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        hessians.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base, "hessian_from_gradient", counted)
+    cls().fit(part["frequency"], part["recency"], part["T"], start=whole.params_)
+    with_errors = len(hessians)
+    hessians.clear()
+    near = cls().fit_near(whole, part["frequency"], part["recency"], part["T"])
+    assert len(hessians) < with_errors
+    assert near.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)
+    for k, v in plain.params_.items():
+        assert near.params_[k] == pytest.approx(v, rel=1e-4)
+        assert np.isnan(near.se_[k])
+    np.testing.assert_allclose(
+        near.expected_purchases(10.0, part["frequency"], part["recency"], part["T"]),
+        plain.expected_purchases(10.0, part["frequency"], part["recency"], part["T"]),
+        rtol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel])

@@ -384,7 +384,8 @@ def _holdout(
 
     Each calibration fit starts from the candidate's fit to the whole history, the same
     customers over a shorter span, rather than from the model's generic start: fewer steps
-    to the same optimum (Pareto/NBD at a million customers: 3.5 s → 2.1 s).
+    to the same optimum (Pareto/NBD at a million customers: 3.5 s → 2.1 s). It only
+    forecasts, so it skips the Hessian for standard errors (``fit_near``: 2.4 s → 1.4 s).
     """
     t = summary.filter(pc.is_valid(summary.column("cal_frequency")))
     if t.num_rows == 0:
@@ -415,7 +416,7 @@ def _holdout(
     for name, whole in fitted.items():
         m = REPEAT_MODELS[name]()
         try:
-            m.fit(ux, utx, uT, weights=weights, start=whole.params_)
+            m.fit_near(whole, ux, utx, uT, weights=weights)
         except KeepwiseError:
             continue
         pred = m.expected_purchases(span, ux, utx, uT)[inverse]
