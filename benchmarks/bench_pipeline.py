@@ -196,7 +196,7 @@ def child_score(folder: Path, engine_name: str) -> dict[str, Any]:
     from keepwise.engines.spark import SparkEngine, local_session
 
     spark = local_session(cores=os.cpu_count() or 2, shuffle_partitions=8, driver_memory="3g")
-    engine = SparkEngine.from_parquet(folder / "lake", spark=spark, cache=True)
+    engine = SparkEngine.from_parquet(folder / "lake", spark=spark)
     if "engine" in inspect.signature(score).parameters:
         result = score(ws, _as_of(folder), engine=engine)  # type: ignore[call-arg]
         (folder / "run_spark.txt").write_text(result.run_id)

@@ -221,7 +221,8 @@ class SparkEngine:
             ``table → [(column, DuckDB type)]``; the data contract when omitted.
         cache
             Keep the tables in Spark's memory (spilling to disk) after the first scan; worth it
-            when many features read the same tables in one run.
+            only where the executors have memory to spare for them (in local mode with a 3 GB
+            driver a 1M-customer score took 345.7 s cached against 274.6 s uncached).
         result_dir
             Where query results are staged as Parquet (see :class:`SparkEngine`).
 
