@@ -241,5 +241,6 @@ def test_with_p_alive_equals_computing_with_it(store: Store) -> None:
     ctx = FeatureContext(AS_OF, default_settings(), store.present())
     later = with_p_alive(DuckDBEngine(store.con), ctx, plain, p_alive)
     assert later.customers.equals(direct.customers)
+    assert later.business["reasons"], "the fixture should give reasons for leaving"
     assert later.business == direct.business
     assert later.items.equals(direct.items)

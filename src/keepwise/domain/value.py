@@ -442,6 +442,7 @@ def with_p_alive(
 
     Same answer as ``compute_value(engine, ctx, p_alive)`` for the ``result`` of
     ``compute_value(engine, ctx)``: only the churn columns and the business figures change.
+    The reasons for leaving stay: they join exit reasons to last-active money, not to churn.
     """
     if "p_alive" in result.customers.column_names:
         raise ValueError("this value result already uses P(alive)")
@@ -453,5 +454,5 @@ def with_p_alive(
         ctx.settings.get_int("value.churn_inactivity_days"),
     )
     business = business_figures(customers, ctx)
-    business["reasons"] = _reasons(engine, ctx, customers)
+    business["reasons"] = result.business["reasons"]
     return ValueResult(customers=customers, items=result.items, business=business, as_of=ctx.as_of)
