@@ -104,6 +104,8 @@ def test_polite_complaints_never_match(con: duckdb.DuckDBPyConnection, lang: str
 def test_unknown_kind_is_an_error() -> None:
     with pytest.raises(ValueError, match="kind must be one of"):
         pattern("rude")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        load_lexicons()[0].pattern("rude")
 
 
 SAMPLES = [t for texts in (ABUSE, THREAT, POLITE) for per in texts.values() for t in per]
