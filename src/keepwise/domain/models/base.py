@@ -303,22 +303,20 @@ def _newton(
     loglik: LogLik,
     grad: Callable[[FloatArray], FloatArray],
     x: FloatArray,
+    first: tuple[float, FloatArray | None],
     curvature: FloatArray,
-    errors: bool = True,
-    first: tuple[float, FloatArray | None] | None = None,
+    errors: bool,
 ) -> tuple[FloatArray, tuple[float, FloatArray | None] | None]:
     """Climb ``loglik`` by Newton's method from ``x`` with an approximate ``curvature``.
 
-    Steps are bounded and halved until the likelihood does not fall; the curvature is taken
-    afresh from the gradient when a step had to be halved and every sixth step. Returns the
-    point reached and, when it is the optimum, its log-likelihood and (with ``errors``) the
-    Hessian there for the standard errors; ``None`` in their place means Newton's method
-    stalled or the curvature there is not that of a maximum. ``first`` is ``loglik(x, True)``
-    when the caller has it already.
+    ``first`` is ``loglik(x, True)``, finite. Steps are bounded and halved until the
+    likelihood does not fall; the curvature is taken afresh from the gradient when a step had
+    to be halved and every sixth step. Returns the point reached and, when it is the optimum,
+    its log-likelihood and (with ``errors``) the Hessian there for the standard errors;
+    ``None`` in their place means Newton's method stalled or the curvature there is not that
+    of a maximum.
     """
-    value, g = loglik(x, True) if first is None else first
-    if not np.isfinite(value):
-        return x, None
+    value, g = first
     for iteration in range(1, 31):
         if g is None:
             g = grad(x)
@@ -341,7 +339,7 @@ def _newton(
         if np.max(np.abs(step)) < 1e-7 or abs(gain) < 1e-12 * abs(value):
             break
         if halved or iteration % 6 == 0:
-            # the starting curvature no longer fits here: take the full Hessian once
+            # the subset's curvature no longer fits here: take the full Hessian once
             curvature = hessian_from_gradient(grad, x)
             if not np.all(np.isfinite(curvature)):
                 return x, None
@@ -598,7 +596,7 @@ class BaseModel:
         first = loglik(start, True)
         if not np.isfinite(first[0]):
             return x0, None
-        return _newton(loglik, grad, start, scaled, errors, first)
+        return _newton(loglik, grad, start, first, scaled, errors)
 
     def loglik_at(self, params: dict[str, float], *data: ArrayLike) -> float:
         """Return the log-likelihood of ``data`` at ``params`` (no fitting)."""
