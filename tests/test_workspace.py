@@ -77,13 +77,26 @@ def test_init_refuses_an_existing_workspace(tmp_path: Path) -> None:
         Workspace.init(tmp_path / "ws")
 
 
-def test_writers_get_the_memory_limit_setting(tmp_path: Path) -> None:
+@pytest.mark.parametrize("read_only", [False, True], ids=["writer", "reader"])
+def test_connections_get_the_memory_limit_setting(tmp_path: Path, read_only: bool) -> None:
     ws = Workspace.init(tmp_path / "ws")
     ws.settings_path.write_text('[workspace]\nmemory_limit = "1GB"\n')
-    with ws.connection() as con:
+    with ws.connection(read_only=read_only) as con:
         limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     assert limit in ("953.6 MiB", "1000.0 MB", "1.0 GB")
     ws.settings_path.write_text('[workspace]\nmemory_limit = ""\n')
-    with ws.connection() as con:
+    with ws.connection(read_only=read_only) as con:
         default = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     assert default != limit
+
+
+def test_a_reader_over_its_memory_limit_spills_instead_of_failing(tmp_path: Path) -> None:
+    """A read-only database still has a temporary folder to spill to."""
+    ws = Workspace.init(tmp_path / "ws")
+    ws.settings_path.write_text('[workspace]\nmemory_limit = "64MB"\n')
+    with ws.connection(read_only=True) as con:
+        rows = con.execute(
+            "SELECT count(*) FROM (SELECT i % 2000003 AS k, list(i) AS l "
+            "FROM range(6000000) t(i) GROUP BY k)"
+        ).fetchall()
+    assert rows == [(2000003,)]

@@ -12,9 +12,10 @@ SETTINGS = [
     Setting(
         "workspace.memory_limit",
         "2GB",
-        "Memory DuckDB may use for imports and scoring before it spills to disk (the project's "
-        "budgets are 2-4 GB on a 2-core machine; scoring 1M customers is as fast at 2 GB as at "
-        "3 GB and peaks 0.2 GB lower); empty = DuckDB's own default, 80% of RAM.",
+        "Memory DuckDB may use for any work on the workspace (imports, scoring, value and the "
+        "web app's reads) before it spills to disk (the project's budgets are 2-4 GB on a "
+        "2-core machine; scoring 1M customers is as fast at 2 GB as at 3 GB and peaks 0.2 GB "
+        "lower); empty = DuckDB's own default, 80% of RAM.",
     ),
     Setting(
         "import.max_errors",

@@ -136,16 +136,18 @@ class Workspace:
 
         DuckDB lets one process write at a time; a web server reading between requests holds
         the file for milliseconds, so a writer retries briefly (and raises the writer flag, so
-        the server starts no new reads) instead of failing.
+        the server starts no new reads) instead of failing. Readers get
+        ``workspace.memory_limit`` too: a read-only database still spills to
+        ``keepwise.duckdb.tmp`` (the 1M value query finished at a 400 MB limit, in 7.2 s
+        instead of 3.7 s).
         """
         deadline = time.monotonic() + wait_seconds
         flag = self.path / WRITER_FLAG
         raised_flag = False
         config: dict[str, str | bool | int | float | list[str]] = {}
-        if not read_only:
-            limit = self.settings.get_str("workspace.memory_limit")
-            if limit:
-                config["memory_limit"] = limit
+        limit = self.settings.get_str("workspace.memory_limit")
+        if limit:
+            config["memory_limit"] = limit
         try:
             while True:
                 try:
