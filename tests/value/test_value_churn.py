@@ -235,11 +235,10 @@ def test_with_p_alive_equals_computing_with_it(store: Store) -> None:
     direct = store.value(AS_OF, p_alive=p_alive)
     plain = store.value(AS_OF)
     from keepwise.domain.features import FeatureContext
-    from keepwise.engines import DuckDBEngine
     from keepwise.settings import default_settings
 
     ctx = FeatureContext(AS_OF, default_settings(), store.present())
-    later = with_p_alive(DuckDBEngine(store.con), ctx, plain, p_alive)
+    later = with_p_alive(ctx, plain, p_alive)
     assert later.customers.equals(direct.customers)
     assert later.business["reasons"], "the fixture should give reasons for leaving"
     assert later.business == direct.business

@@ -338,7 +338,7 @@ def score(
 
         step(STEPS[3])
         if clv.num_rows:
-            value = with_p_alive(engine, ctx, value, clv.select(["customer_id", "p_alive"]))
+            value = with_p_alive(ctx, value, clv.select(["customer_id", "p_alive"]))
 
         step(STEPS[4])
         signals = compute_signals(engine, ctx, value=value.customers)

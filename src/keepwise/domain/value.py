@@ -435,9 +435,7 @@ def compute_value(
     return ValueResult(customers=customers, items=items, business=business, as_of=ctx.as_of)
 
 
-def with_p_alive(
-    engine: Engine, ctx: FeatureContext, result: ValueResult, p_alive: pa.Table
-) -> ValueResult:
+def with_p_alive(ctx: FeatureContext, result: ValueResult, p_alive: pa.Table) -> ValueResult:
     """Return ``result`` with churn taken from P(alive), without re-running the value SQL.
 
     Same answer as ``compute_value(engine, ctx, p_alive)`` for the ``result`` of
