@@ -83,14 +83,27 @@ def _fit(cls: type, cdnow: dict[str, np.ndarray]) -> base.RepeatPurchaseModel:
 
 
 @pytest.mark.parametrize("cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
-def test_subset_then_newton_reaches_the_full_optimum(
-    cls: type, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("warm_rows", "route"),
+    [
+        (800, "626 rows on a 32-step time grid, then Newton"),
+        (400, "subset of 400 rows of 626 rows on a 32-step time grid, then Newton"),
+    ],
+    ids=["time grid", "subset of the grid"],
+)
+def test_a_warm_start_then_newton_reaches_the_full_optimum(
+    cls: type,
+    warm_rows: int,
+    route: str,
+    cdnow: dict[str, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """CDNOW's 1,016 unique rows fall to 626 on the time grid; either start ends at one optimum."""
     plain = _fit(cls, cdnow)
-    monkeypatch.setattr(base, "WARM_START_ROWS", 400)
+    monkeypatch.setattr(base, "WARM_START_ROWS", warm_rows)
     quick = _fit(cls, cdnow)
-    assert quick.n_unique_ > 400
-    assert plain.route_.startswith("all rows") and quick.route_.startswith("subset of 400")
+    assert quick.n_unique_ == 1016
+    assert plain.route_.startswith("all rows") and quick.route_.startswith(route)
     assert quick.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)
     for k, v in plain.params_.items():
         assert quick.params_[k] == pytest.approx(v, rel=1e-5)
@@ -239,6 +252,11 @@ def test_a_fit_on_a_flat_ridge_ends_on_the_bound_either_way(
     x, tx, T = _homogeneous_dropout(4000)
     plain = ParetoNBDModel().fit(x, tx, T)
     monkeypatch.setattr(base, "WARM_START_ROWS", 1500)
+    gridded = ParetoNBDModel().fit(x, tx, T)
+    assert gridded.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-2)
+    assert gridded.log_likelihood_ >= plain.log_likelihood_ - 1e-6
+    # a grid as fine as the data leaves too many rows: a random subset of them starts the fit
+    monkeypatch.setattr(base, "WARM_START_GRID", 10_000)
     quick = ParetoNBDModel().fit(x, tx, T)
     assert quick.route_.startswith("subset of 1,500")
     assert plain.params_["s"] > 100 and quick.at_bound_
