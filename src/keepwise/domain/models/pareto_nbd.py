@@ -218,11 +218,20 @@ def _pairs(x: FloatArray, tx: FloatArray, T: FloatArray) -> Pairs:
     return px, pt, inverse
 
 
-QUAD_NODES, QUAD_WEIGHTS = np.polynomial.legendre.leggauss(48)
 SERIES_MAX_Z = 0.95
 """Rows whose series argument exceeds this (slow convergence) are integrated by quadrature."""
 QUAD_MAX_VARIATION = 30.0
-"""…provided the integrand's log varies by less than this over [t_x, T] (48 nodes exact)."""
+"""…provided the integrand's log varies by less than this over [t_x, T]."""
+QUAD_RULES: tuple[tuple[float, int], ...] = ((2.0, 8), (8.0, 16), (20.0, 24), (np.inf, 32))
+"""Gauss-Legendre nodes by how much the integrand's log varies in u (below each bound).
+
+Checked against 128 nodes on 4 million random rows (parameters e^-3 to e^12, either of α, β at
+its bound, t_x from 0 to T): the log-integral agrees to 8e-14 and its gradient to 3e-12
+relative, rounding level, while a row costs a sixth to two thirds of the 48 nodes every row
+used to get. On the 1M demo, where β runs to its bound, every row is integrated and most vary
+by less than 2.
+"""
+_RULES = {nodes: np.polynomial.legendre.leggauss(nodes) for _, nodes in QUAD_RULES}
 
 
 def _g_series(
@@ -266,43 +275,68 @@ def _g_series(
     return g, dg
 
 
-QUAD_BLOCK = 16_384
-"""Rows integrated at a time: the node × row temporaries stay a few MB however many rows."""
+QUAD_CELLS = 786_432
+"""Row × node cells integrated at a time: the temporaries stay a few MB however many rows."""
 
 
 def _quad_log_integral(
-    r: float, alpha: float, s: float, beta: float, x: FloatArray, tx: FloatArray, T: FloatArray
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: FloatArray,
+    tx: FloatArray,
+    T: FloatArray,
+    variation: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Return log ∫_{t_x}^{T} (α+y)^−(r+x) (β+y)^−(s+1) dy and its gradient, per row.
 
     Gauss-Legendre in u = ln(min(α, β) + y): the factor with the larger constant then has its
-    singularity off the real axis, so the integrand is analytic on the interval. Rows go in
-    blocks: 48 nodes for each of a million rows would hold gigabytes of temporaries at once.
+    singularity off the real axis, so the integrand is analytic on the interval. How much the
+    integrand's log changes over the interval chooses the nodes (:data:`QUAD_RULES`): the
+    ``variation`` of its two power factors plus the span of u, its own factor. Rows go in
+    blocks of :data:`QUAD_CELLS` cells: all nodes of a million rows at once would hold
+    gigabytes.
     """
-    if len(x) <= QUAD_BLOCK:
-        return _quad_block(r, alpha, s, beta, x, tx, T)
+    m = min(alpha, beta)
+    spread = variation + np.log((m + T) / (m + tx))
     value = np.empty(len(x))
     grad = np.empty((4, len(x)))
-    for start in range(0, len(x), QUAD_BLOCK):
-        part = slice(start, start + QUAD_BLOCK)
-        value[part], grad[:, part] = _quad_block(r, alpha, s, beta, x[part], tx[part], T[part])
+    lower = -np.inf
+    for upper, nodes in QUAD_RULES:
+        rows = np.flatnonzero((spread >= lower) & (spread < upper))
+        lower = upper
+        block = max(QUAD_CELLS // nodes, 1)
+        for start in range(0, len(rows), block):
+            part = rows[start : start + block]
+            value[part], grad[:, part] = _quad_block(
+                r, alpha, s, beta, x[part], tx[part], T[part], _RULES[nodes]
+            )
     return value, grad
 
 
 def _quad_block(
-    r: float, alpha: float, s: float, beta: float, x: FloatArray, tx: FloatArray, T: FloatArray
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    x: FloatArray,
+    tx: FloatArray,
+    T: FloatArray,
+    rule: tuple[FloatArray, FloatArray],
 ) -> tuple[FloatArray, FloatArray]:
-    """Return :func:`_quad_log_integral` for one block of rows."""
+    """Return :func:`_quad_log_integral` for one block of rows with the (nodes, weights) rule."""
+    nodes, weights = rule
     m = min(alpha, beta)
     lo, hi = np.log(m + tx), np.log(m + T)
     half = (hi - lo) / 2
-    u = (hi + lo) / 2 + half * QUAD_NODES[:, None]
+    u = (hi + lo) / 2 + half * nodes[:, None]
     y = np.exp(u) - m
     la = u if alpha == m else np.log(alpha + y)
     lb = u if beta == m else np.log(beta + y)
     lf = u - (r + x) * la - (s + 1) * lb
     top = lf.max(axis=0)
-    e = QUAD_WEIGHTS[:, None] * np.exp(lf - top)
+    e = weights[:, None] * np.exp(lf - top)
     tot = e.sum(axis=0)
     w = e / tot
     grad = np.stack(
@@ -365,7 +399,9 @@ def _pareto_loglik(
     l2 = np.log(s) - log_a + g_tx + gap
     dquad = np.zeros((4, 0))
     if quad.any():
-        log_int, dquad = _quad_log_integral(r, alpha, s, beta, x[quad], tx[quad], T[quad])
+        log_int, dquad = _quad_log_integral(
+            r, alpha, s, beta, x[quad], tx[quad], T[quad], variation[quad]
+        )
         l2[quad] = np.log(s) + log_int
     lse = np.logaddexp(l1, l2)
     base = np.take(gammaln(rx2), iT) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
