@@ -101,6 +101,52 @@ def test_evidence_is_capped_and_most_recent_first(run: Run) -> None:
     assert [r["record_id"] for r in rows] == ["D0", "D1"]
 
 
+def test_the_cap_ranks_only_the_crowded_pairs(run: Run) -> None:
+    """A pair over the cap keeps its newest records; the pairs under it keep all of theirs."""
+    incidents = (
+        [
+            {
+                "incident_id": f"D{i}",
+                "customer_id": "A",
+                "reported_at": day(10 * i + 1),
+                "kind": "dishonesty",
+            }
+            for i in range(5)
+        ]
+        + [
+            {
+                "incident_id": f"T{i}",
+                "customer_id": "A",
+                "reported_at": day(10 * i + 5),
+                "kind": "threat",
+            }
+            for i in range(2)
+        ]
+        + [
+            {
+                "incident_id": f"B{i}",
+                "customer_id": "B",
+                "reported_at": day(10 * i + 3),
+                "kind": "dishonesty",
+            }
+            for i in range(3)
+        ]
+    )
+    result = run(
+        {"customers": [customer("A"), customer("B")], "incidents": incidents},
+        **{"signals.evidence_per_signal": 2},
+    )
+    kept = [(r["customer_id"], r["signal"], r["record_id"]) for r in result.evidence.to_pylist()]
+    assert kept == [
+        ("A", "abusive", "T0"),
+        ("A", "abusive", "T1"),
+        ("A", "dishonest", "D0"),
+        ("A", "dishonest", "D1"),
+        ("B", "dishonest", "B0"),
+        ("B", "dishonest", "B1"),
+    ]
+
+
 def test_events_after_the_as_of_date_are_ignored(run: Run) -> None:
     later = AS_OF.replace(year=AS_OF.year + 1).isoformat(sep=" ")
     incidents = [
