@@ -101,7 +101,7 @@ def test_evidence_is_capped_and_most_recent_first(run: Run) -> None:
     assert [r["record_id"] for r in rows] == ["D0", "D1"]
 
 
-def test_the_cap_ranks_only_the_crowded_pairs(run: Run) -> None:
+def test_each_customer_signal_pair_is_capped_on_its_own(run: Run) -> None:
     """A pair over the cap keeps its newest records; the pairs under it keep all of theirs."""
     incidents = (
         [

@@ -118,48 +118,19 @@ def _evidence_union(ctx: FeatureContext, signals: list[Signal], shared: dict[str
     )
 
 
-def _raised_evidence(
+def _capped_evidence(
     ctx: FeatureContext, signals: list[Signal], raised: str, shared: dict[str, str]
 ) -> str:
-    """Return the CTEs ``kw_evidence`` and ``kw_crowded`` for :func:`_capped_evidence`.
-
-    ``kw_evidence`` holds every evidence record of the customer × signal pairs in relation
-    ``raised`` (materialised: read twice); ``kw_crowded`` the pairs with more records than
-    ``signals.evidence_per_signal``.
-    """
-    return f"""kw_evidence AS MATERIALIZED (
-        SELECT ev.customer_id, ev.signal, ev.source_table, ev.record_id, ev.event_at,
-               ev.value, ev.detail
-        FROM ({_evidence_union(ctx, signals, shared)}) ev
-        JOIN {raised} lv ON lv.customer_id = ev.customer_id AND lv.signal = ev.signal
-    ),
-    kw_crowded AS (
-        SELECT customer_id, signal FROM kw_evidence GROUP BY customer_id, signal
-        HAVING COUNT(*) > {ctx.settings.get_int("signals.evidence_per_signal")}
-    )"""
-
-
-def _capped_evidence(ctx: FeatureContext) -> str:
-    """Return the newest ``signals.evidence_per_signal`` records of each pair of ``kw_evidence``.
-
-    Only the crowded pairs need ranking: the others keep every record. At a million customers
-    that is 1.8 of 3.5 million rows, and the ``ROW_NUMBER()`` window over them took 1.0 CPU s
-    where the window over every record had taken 5.8 (the signals query: 13.8 s → 11.6 s).
-    """
+    """Return the evidence of the customer × signal pairs in relation ``raised``, capped."""
     cap = ctx.settings.get_int("signals.evidence_per_signal")
     return f"""
-    SELECT customer_id, signal, source_table, record_id, event_at, value, detail
-    FROM kw_evidence ev
-    WHERE NOT EXISTS (SELECT 1 FROM kw_crowded c
-                      WHERE c.customer_id = ev.customer_id AND c.signal = ev.signal)
-    UNION ALL
     SELECT customer_id, signal, source_table, record_id, event_at, value, detail
     FROM (
         SELECT ev.*, ROW_NUMBER() OVER (
             PARTITION BY ev.customer_id, ev.signal
             ORDER BY ev.event_at DESC, ev.record_id, ev.value, ev.detail) AS rn
-        FROM kw_evidence ev
-        JOIN kw_crowded c ON c.customer_id = ev.customer_id AND c.signal = ev.signal
+        FROM ({_evidence_union(ctx, signals, shared)}) ev
+        JOIN {raised} lv ON lv.customer_id = ev.customer_id AND lv.signal = ev.signal
     ) z
     WHERE rn <= {cap}"""
 
@@ -189,8 +160,7 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
         SELECT * FROM ({levels_union_sql(ctx, signals, shared)}) every_level
         WHERE level IN ('watch', 'flag') OR (signal = {lit(OUR_FAILURES)} AND n > 0)
     ),
-    lv AS (SELECT signal, customer_id FROM u WHERE level IN ('watch', 'flag')),
-    {_raised_evidence(ctx, signals, "lv", shared)}
+    lv AS (SELECT signal, customer_id FROM u WHERE level IN ('watch', 'flag'))
     SELECT 'level' AS kind, signal, customer_id, level, sentence, n,
            CAST(NULL AS VARCHAR) AS source_table, CAST(NULL AS VARCHAR) AS record_id,
            CAST(NULL AS TIMESTAMP) AS event_at, CAST(NULL AS VARCHAR) AS value,
@@ -200,7 +170,7 @@ def signals_sql(ctx: FeatureContext, signals: list[Signal]) -> str:
     SELECT 'evidence' AS kind, signal, customer_id, CAST(NULL AS VARCHAR) AS level,
            CAST(NULL AS VARCHAR) AS sentence, CAST(NULL AS BIGINT) AS n,
            source_table, record_id, event_at, value, detail
-    FROM ({_capped_evidence(ctx)}) capped
+    FROM ({_capped_evidence(ctx, signals, "lv", shared)}) capped
     ORDER BY kind, customer_id, signal, event_at DESC NULLS LAST, record_id NULLS LAST,
              value NULLS LAST, detail NULLS LAST
     """
