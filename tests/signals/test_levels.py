@@ -377,6 +377,26 @@ def test_serial_returner_vs_normal_returns(run: Run) -> None:
     assert level(result, "NORMAL", "policy_abuse") == "none"
 
 
+def test_money_in_a_sentence_is_summed_exactly(run: Run) -> None:
+    """0.20 + 10.10 + 0.20 is 10.50 and says USD 11; summed as DOUBLE it was 10.4999… (USD 10).
+
+    DOUBLE sums also change with the order the engine's threads add them, so the same data gave
+    USD 926 in one run and USD 927 in the next; money is summed in the contract's DECIMAL.
+    """
+    orders = [
+        {"order_id": f"O{i}", "customer_id": "A", "ordered_at": day(50 - i), "amount": amount}
+        for i, amount in enumerate(("0.20", "10.10", "0.20"))
+    ]
+    returns = [{"return_id": "R1", "customer_id": "A", "returned_at": day(5), "amount": "0.10"}]
+    incidents = [
+        {"incident_id": "I1", "customer_id": "A", "reported_at": day(3), "kind": "policy_abuse"}
+    ]
+    result = run(
+        {"customers": [customer("A")], "orders": orders, "returns": returns, "incidents": incidents}
+    )
+    assert "USD 0 of USD 11 bought" in sentence(result, "A", "policy_abuse")
+
+
 # --- unhappy and our failures -----------------------------------------------------------------
 
 

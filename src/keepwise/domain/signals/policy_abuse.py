@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from keepwise.domain.signals.base import Signal
 from keepwise.domain.signals.sql import (
     EVENT,
+    MONEY,
     as_of,
     count_of,
     customers,
@@ -44,8 +45,8 @@ def _events(ctx: FeatureContext) -> str:
     return union(
         (
             *EVENT,
-            ("bought", "DOUBLE"),
-            ("returned", "DOUBLE"),
+            ("bought", MONEY),
+            ("returned", MONEY),
             ("report", "INTEGER"),
             ("detail", "VARCHAR"),
         ),

@@ -11,6 +11,12 @@ if TYPE_CHECKING:
     from keepwise.domain.features.registry import FeatureContext
 
 
+MONEY = "DECIMAL(18,2)"
+"""The type money is summed in: the contract's own, exact. Sums of DOUBLE depend on the order
+the engine's threads add them, so a sentence saying ``USD 926`` in one run said ``USD 927`` in
+the next (a sum landing on either side of 926.5), and ties on a rate could rank differently."""
+
+
 def ts(moment: datetime) -> str:
     """Return ``moment`` as a portable SQL timestamp literal."""
     return timestamp_literal(moment)

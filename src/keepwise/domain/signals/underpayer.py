@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from keepwise.domain.signals.base import Signal
 from keepwise.domain.signals.sql import (
     EVENT,
+    MONEY,
     as_of,
     count_of,
     customers,
@@ -43,7 +44,7 @@ def _events(ctx: FeatureContext) -> str:
         SELECT customer_id, 'invoices', invoice_id, issued_at, 'dispute', 0, 0
         FROM invoices WHERE disputed AND issued_at > {w} AND issued_at <= {a}""")
     return union(
-        (*EVENT, ("kind", "VARCHAR"), ("list_value", "DOUBLE"), ("discount_value", "DOUBLE")), parts
+        (*EVENT, ("kind", "VARCHAR"), ("list_value", MONEY), ("discount_value", MONEY)), parts
     )
 
 
