@@ -210,8 +210,8 @@ WARM_START_ROWS = 50_000
 WARM_START_GRID = 32
 """Steps of the time grid that repeat-purchase rows are rounded to for their warm start."""
 
-SUBSET_TOL = 1e-7
-"""Tolerance of the subset's fit: it only starts Newton's method, which brings the precision."""
+WARM_START_TOL = 1e-7
+"""Tolerance of the warm start's fit: it only starts Newton's method, which brings the precision."""
 
 MAX_STEP = 1.0
 """Longest Newton step in any log-parameter (a factor e): a trust region for flat ridges."""
@@ -524,7 +524,7 @@ class BaseModel:
         grad = gradient_of(loglik)
         solved, warm = None, ""
         if len(weights) > WARM_START_ROWS:
-            x0, solved, warm = self._fit_from_subset(data, weights, loglik, grad, x0, errors)
+            x0, solved, warm = self._fit_from_warm_start(data, weights, loglik, grad, x0, errors)
         if solved is None:
             result = _maximise(loglik, total, x0, self.tol, self.max_iter)
             converged = bool(result.success)
@@ -583,7 +583,7 @@ class BaseModel:
         """
         return random_subset(data, weights, WARM_START_ROWS)
 
-    def _fit_from_subset(
+    def _fit_from_warm_start(
         self,
         data: list[FloatArray],
         weights: FloatArray,
@@ -606,7 +606,7 @@ class BaseModel:
         """
         sub_data, sub_w, warm = self._warm_start_data(data, weights)
         with parallel_objective(self._objective, sub_data, sub_w, self.row_cost) as sub:
-            res = _maximise(sub, float(sub_w.sum()), x0, SUBSET_TOL, self.max_iter)
+            res = _maximise(sub, float(sub_w.sum()), x0, WARM_START_TOL, self.max_iter)
             start = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
             scaled = hessian_from_gradient(gradient_of(sub), start) * (
                 float(weights.sum()) / sub_w.sum()
