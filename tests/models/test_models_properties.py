@@ -208,7 +208,7 @@ def test_pareto_quadrature_nodes_by_variation_equal_many_nodes(
     )
     rows = (T - tx > 1e-9 * (1 + T)) & (variation < pareto.QUAD_MAX_VARIATION)
     assume(rows.any())
-    args = (r, alpha, s, beta, x[rows], tx[rows], T[rows])
+    args = ((r, alpha, s, beta), x[rows], tx[rows], T[rows])
     value, grad = pareto._quad_log_integral(*args, variation[rows])
     many = np.polynomial.legendre.leggauss(96)
     ref_value, ref_grad = pareto._quad_block(*args, many)

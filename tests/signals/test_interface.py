@@ -101,37 +101,22 @@ def test_evidence_is_capped_and_most_recent_first(run: Run) -> None:
     assert [r["record_id"] for r in rows] == ["D0", "D1"]
 
 
+def _incident(incident_id: str, customer_id: str, days_ago: float, kind: str) -> dict:
+    return {
+        "incident_id": incident_id,
+        "customer_id": customer_id,
+        "reported_at": day(days_ago),
+        "kind": kind,
+    }
+
+
 def test_each_customer_signal_pair_is_capped_on_its_own(run: Run) -> None:
     """A pair over the cap keeps its newest records; the pairs under it keep all of theirs."""
-    incidents = (
-        [
-            {
-                "incident_id": f"D{i}",
-                "customer_id": "A",
-                "reported_at": day(10 * i + 1),
-                "kind": "dishonesty",
-            }
-            for i in range(5)
-        ]
-        + [
-            {
-                "incident_id": f"T{i}",
-                "customer_id": "A",
-                "reported_at": day(10 * i + 5),
-                "kind": "threat",
-            }
-            for i in range(2)
-        ]
-        + [
-            {
-                "incident_id": f"B{i}",
-                "customer_id": "B",
-                "reported_at": day(10 * i + 3),
-                "kind": "dishonesty",
-            }
-            for i in range(3)
-        ]
-    )
+    incidents = [
+        *(_incident(f"D{i}", "A", 10 * i + 1, "dishonesty") for i in range(5)),
+        *(_incident(f"T{i}", "A", 10 * i + 5, "threat") for i in range(2)),
+        *(_incident(f"B{i}", "B", 10 * i + 3, "dishonesty") for i in range(3)),
+    ]
     result = run(
         {"customers": [customer("A"), customer("B")], "incidents": incidents},
         **{"signals.evidence_per_signal": 2},

@@ -279,15 +279,12 @@ QUAD_CELLS = 786_432
 """Row × node cells integrated at a time: the temporaries stay a few MB however many rows."""
 
 
+Theta = tuple[float, float, float, float]
+"""The parameters (r, α, s, β)."""
+
+
 def _quad_log_integral(
-    r: float,
-    alpha: float,
-    s: float,
-    beta: float,
-    x: FloatArray,
-    tx: FloatArray,
-    T: FloatArray,
-    variation: FloatArray,
+    theta: Theta, x: FloatArray, tx: FloatArray, T: FloatArray, variation: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Return log ∫_{t_x}^{T} (α+y)^−(r+x) (β+y)^−(s+1) dy and its gradient, per row.
 
@@ -298,7 +295,7 @@ def _quad_log_integral(
     blocks of :data:`QUAD_CELLS` cells: all nodes of a million rows at once would hold
     gigabytes.
     """
-    m = min(alpha, beta)
+    m = min(theta[1], theta[3])
     spread = variation + np.log((m + T) / (m + tx))
     value = np.empty(len(x))
     grad = np.empty((4, len(x)))
@@ -310,22 +307,16 @@ def _quad_log_integral(
         for start in range(0, len(rows), block):
             part = rows[start : start + block]
             value[part], grad[:, part] = _quad_block(
-                r, alpha, s, beta, x[part], tx[part], T[part], _RULES[nodes]
+                theta, x[part], tx[part], T[part], _RULES[nodes]
             )
     return value, grad
 
 
 def _quad_block(
-    r: float,
-    alpha: float,
-    s: float,
-    beta: float,
-    x: FloatArray,
-    tx: FloatArray,
-    T: FloatArray,
-    rule: tuple[FloatArray, FloatArray],
+    theta: Theta, x: FloatArray, tx: FloatArray, T: FloatArray, rule: tuple[FloatArray, FloatArray]
 ) -> tuple[FloatArray, FloatArray]:
     """Return :func:`_quad_log_integral` for one block of rows with the (nodes, weights) rule."""
+    r, alpha, s, beta = theta
     nodes, weights = rule
     m = min(alpha, beta)
     lo, hi = np.log(m + tx), np.log(m + T)
@@ -400,7 +391,7 @@ def _pareto_loglik(
     dquad = np.zeros((4, 0))
     if quad.any():
         log_int, dquad = _quad_log_integral(
-            r, alpha, s, beta, x[quad], tx[quad], T[quad], variation[quad]
+            (r, alpha, s, beta), x[quad], tx[quad], T[quad], variation[quad]
         )
         l2[quad] = np.log(s) + log_int
     lse = np.logaddexp(l1, l2)
