@@ -759,8 +759,7 @@ class RepeatPurchaseModel(BaseModel):
             return super()._warm_start_data(data, weights)
         grid_tx = np.round(tx / step) * step
         grid_T = np.maximum(np.round(T / step), 1.0) * step
-        merged, inverse = unique_rows([x, grid_tx, grid_T])
-        merged_w = np.bincount(inverse, weights=weights).astype(np.float64, copy=False)
+        merged, merged_w = compress([x, grid_tx, grid_T], weights)
         label = f"{len(merged_w):,} rows on a {WARM_START_GRID}-step time grid"
         if len(merged_w) > WARM_START_ROWS:
             sub, sub_w, first = random_subset(merged, merged_w, WARM_START_ROWS)
