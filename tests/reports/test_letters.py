@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from hypothesis import given
@@ -69,11 +69,10 @@ def test_catalog_complete_and_compiled(lang: str):
             assert not message.fuzzy
             names = set(re.findall(r"%\((\w+)\)s", str(message.id)))
             assert names == set(re.findall(r"%\((\w+)\)s", str(message.string))), message.id
-    import io
-
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    assert po_path.with_suffix(".mo").read_bytes() == compiled.getvalue(), "stale .mo"
+    # The messages, not the bytes: the .mo header names the Babel version that compiled it.
+    with po_path.with_suffix(".mo").open("rb") as fh:
+        shipped = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert shipped == {m.id: m.string for m in catalog if m.id}, "stale .mo"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
