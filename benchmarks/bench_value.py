@@ -193,19 +193,16 @@ def generate(n_customers: int, n_orders: int, out: Path, seed: int = 7) -> dict[
 
 
 def load_workspace(parquet: Path, path: Path) -> Path:
-    """Create a workspace at ``path`` and copy every Parquet file into its contract table."""
+    """Create a workspace at ``path`` and import every Parquet file as a user would.
+
+    Through ``keepwise import``'s own code, so the rows are checked and stored the way the
+    product stores them (by customer, then time), not in the generator's order.
+    """
+    from keepwise.application.importing import import_paths
     from keepwise.storage import Workspace
 
     ws = Workspace.init(path)
-    with ws.connection() as con:
-        for file in sorted(parquet.glob("*.parquet")):
-            cols = pq.read_schema(file).names
-            names = ", ".join(f'"{c}"' for c in cols)
-            con.execute(
-                f'INSERT INTO "{file.stem}" ({names}) SELECT {names} FROM read_parquet(?)',
-                [str(file)],
-            )
-        con.execute("CHECKPOINT")
+    import_paths(ws, sorted(parquet.glob("*.parquet")))
     return ws.path
 
 
@@ -419,7 +416,7 @@ def main() -> None:
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kw-bench-value-"))
     stamp = work / "sizes.txt"
-    sizes = f"{args.customers} {args.orders}"
+    sizes = f"{args.customers} {args.orders} imported"
     try:
         if stamp.exists() and stamp.read_text() == sizes:
             print(f"reusing the data in {work}", flush=True)

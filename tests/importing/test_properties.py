@@ -141,3 +141,50 @@ def test_the_trim_shortcut_reads_every_value_as_trim_does(values: list[str]) -> 
     con.execute("CREATE TABLE t AS SELECT unnest(?) AS v", [values])
     rows = con.execute(f"SELECT {norm('v')}, NULLIF(trim(v), '') FROM t").fetchall()
     assert all(ours == reference for ours, reference in rows), rows
+
+
+@st.composite
+def order_batches(draw: st.DrawFn) -> list[list[dict[str, object]]]:
+    """Two batches of orders in random order; the second may change rows of the first."""
+    ids = [f"C{i}" for i in range(draw(st.integers(1, 5)))]
+
+    def order(n: int) -> dict[str, object]:
+        return {
+            "order_id": f"O{n}",
+            "customer_id": draw(st.sampled_from(ids)),
+            "ordered_at": draw(moments),
+            "amount": draw(money),
+        }
+
+    first = [order(n) for n in range(draw(st.integers(1, 12)))]
+    second = [order(n) for n in draw(st.lists(st.integers(0, 20), unique=True, max_size=12))]
+    return [first, second]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order_batches())
+def test_each_import_stores_its_rows_by_customer_then_time(
+    batches: list[list[dict[str, object]]],
+) -> None:
+    """Whatever order a file is in, its rows are stored sorted by customer and event time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace.init(Path(tmp) / "ws")
+        _write(
+            Path(tmp) / "customers.csv",
+            [{"customer_id": f"C{i}", "acquired_at": datetime(2000, 1, 1)} for i in range(5)],
+        )
+        import_paths(ws, [Path(tmp) / "customers.csv"])
+        for batch in batches:
+            if not batch:
+                continue
+            path = Path(tmp) / "orders.csv"
+            _write(path, batch)
+            result = import_paths(ws, [path])
+            with ws.connection(read_only=True) as con:
+                stored = con.execute(
+                    "SELECT customer_id, ordered_at FROM orders "
+                    "WHERE _import_id = ? ORDER BY rowid",
+                    [result.import_id],
+                ).fetchall()
+            assert len(stored) == result.inserted + result.updated
+            assert stored == sorted(stored)

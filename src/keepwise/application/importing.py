@@ -804,12 +804,14 @@ def _write_table(
     a second scan inserts the new and changed rows, so an unchanged re-import reads each file
     once and holds no copy of its rows. The first scan keeps ``_import_id`` too: it is what
     raises on a flagged row, and a row equal to a stored one after casting (``1_000`` for a
-    stored ``1000``) must still be reported.
+    stored ``1000``) must still be reported. Rows go in sorted by ``table.storage_order``
+    (customer, then time), the layout every per-customer aggregation reads fastest.
     """
     ident = q(table.id_column)
     name = q(table.name)
     names = ", ".join(q(c) for c in table.names)
     columns = f"{names}, extra, _import_id, _row_hash"
+    order = " ORDER BY " + ", ".join(q(c) for c in table.storage_order)
 
     def checked(k: int, stg: str, provided: tuple[str, ...], typed: frozenset[str]) -> str:
         rows = checked_sql(stg, table, provided, typed, KNOWN_CUSTOMERS)
@@ -832,7 +834,7 @@ def _write_table(
     if not _scalar(con, f"SELECT EXISTS (SELECT 1 FROM {name})"):
         for k, (_, stg, provided, typed) in group:
             rows = checked(k, stg, provided, typed)
-            sql = f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({rows})"
+            sql = f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({rows}){order}"
             results[k].rows = results[k].inserted = int(_scalar(con, sql))
         if has_duplicates(name):
             raise _Flagged(f"duplicate ids in {table.name}")
@@ -863,7 +865,7 @@ def _write_table(
     if any(inserted or updated for _, _, inserted, updated in counts):
         con.execute(
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({union}) s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident})"
+            f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.{ident} = s.{ident}){order}"
         )
     con.execute("DROP TABLE _keys")
 

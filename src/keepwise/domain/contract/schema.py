@@ -83,6 +83,21 @@ class Table:
         """Return the names of the columns every file of this table must have."""
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def event_time(self) -> str:
+        """Return the column that dates this table's events: its first required timestamp."""
+        return next(c.name for c in self.columns if c.kind is Kind.TIMESTAMP and c.required)
+
+    @property
+    def storage_order(self) -> tuple[str, ...]:
+        """Return the columns the event store keeps this table's rows sorted by.
+
+        Customer, then event time: every feature groups events by customer, and DuckDB
+        aggregates and joins rows that arrive together far faster than rows scattered over
+        a million customers (see docs/scale.md, "Rows stored by customer").
+        """
+        return ("customer_id", self.event_time)
+
 
 def _id(name: str, required: bool = True, references: str | None = None) -> Column:
     return Column(name, Kind.ID, required=required, references=references)

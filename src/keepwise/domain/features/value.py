@@ -9,7 +9,7 @@ Formulas, rates and defaults are explained in ``docs/value.md``.
 
 from __future__ import annotations
 
-from keepwise.domain.contract.schema import SURVEY_REASONS
+from keepwise.domain.contract.schema import SURVEY_REASONS, TABLES
 from keepwise.domain.features.registry import FeatureContext, feature
 from keepwise.errors import SettingsError
 
@@ -134,17 +134,7 @@ FROM ({body}) u GROUP BY customer_id"""
     return [("kw_cust", sql)]
 
 
-_EVENT_TIME: dict[str, str] = {
-    "customers": "acquired_at",
-    "orders": "ordered_at",
-    "returns": "returned_at",
-    "invoices": "issued_at",
-    "tickets": "opened_at",
-    "activities": "at",
-    "incidents": "reported_at",
-    "reviews": "posted_at",
-    "surveys": "submitted_at",
-}
+_EVENT_TIME: dict[str, str] = {name: table.event_time for name, table in TABLES.items()}
 """The time column of each contract table that dates its events."""
 
 
