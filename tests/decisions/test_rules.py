@@ -233,3 +233,19 @@ def test_guardrails_hold_for_any_customer(rows: list[dict[str, Any]], talked: bo
             assert d["action"] == "retain"
         if d["action"] == "refer":
             assert not bad
+
+
+def test_decisions_come_back_in_input_order() -> None:
+    """Many customers of different kinds (so the engine splits and joins) keep their order."""
+    kinds = [customer(), customer(**BAD, **LOSS), customer(lost=True), customer(tenure_days=10)]
+    rows = [kinds[i % len(kinds)] for i in range(100_000)]
+    ids = [f"c{(i * 7919) % 100_000:06d}" for i in range(len(rows))]
+    table = pa.table(
+        {
+            **{c: [r[c] for r in rows] for c in DECISION_INPUTS if c != "customer_id"},
+            "customer_id": ids,
+        }
+    )
+    out = decide(table, SETTINGS, prior_talks=ids[1000::1000])
+    assert out.column("customer_id").to_pylist() == ids
+    assert out.column("action").to_pylist()[:4] == [run(k)[0]["action"] for k in kinds]
