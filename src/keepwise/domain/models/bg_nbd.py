@@ -105,8 +105,8 @@ class BetaGeoModel(RepeatPurchaseModel):
         # Terms that depend on x, t_x or T alone are computed once per distinct value and
         # gathered: customers share few of each, so an evaluation costs a handful of per-row ops.
         xs, ix = distinct_values(x)
-        Ts, iT = np.unique(T, return_inverse=True)
-        txs, itx = np.unique(tx, return_inverse=True)
+        (Ts,), iT = unique_rows([T])
+        (txs,), itx = unique_rows([tx])
         wx = np.bincount(ix, weights=weights, minlength=len(xs)).astype(np.float64)
         total_w = float(weights.sum())
         can_die = (x > 0) | (m == 1)
