@@ -51,3 +51,26 @@ def test_write_scorecard_round_trips(tmp_path: Path) -> None:
     path = write_scorecard(card, tmp_path / "out" / "scorecard.parquet")
     assert pq.read_table(path).equals(card)
     assert [p.name for p in path.parent.iterdir()] == ["scorecard.parquet"]
+
+
+def test_the_lake_keeps_the_workspace_order_by_customer_then_time(
+    tmp_path: Path, business: Any
+) -> None:
+    """Imported in shuffled order, stored and exported sorted, with no sort in the export."""
+    import numpy as np
+
+    from keepwise.application.importing import import_paths
+
+    files = []
+    for name in ("customers", "orders"):
+        data = business.tables[name]
+        shuffled = data.take(np.random.default_rng(1).permutation(data.num_rows))
+        files.append(tmp_path / f"{name}.parquet")
+        pq.write_table(shuffled, files[-1])
+    ws = Workspace.init(tmp_path / "ws")
+    import_paths(ws, files)
+    export_event_tables(ws, tmp_path / "lake")
+    orders = pq.read_table(tmp_path / "lake" / "orders", columns=["customer_id", "ordered_at"])
+    rows = list(zip(*(orders.column(c).to_pylist() for c in orders.column_names), strict=True))
+    assert len(rows) == business.tables["orders"].num_rows
+    assert rows == sorted(rows)
