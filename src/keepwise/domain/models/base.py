@@ -108,7 +108,7 @@ def _groups(columns: Sequence[FloatArray]) -> tuple[NDArray[np.int64], NDArray[n
     if all(np.array_equal(c[firsts][group], c) for c in columns):
         return group, firsts
     order = np.lexsort(columns[::-1])
-    first[0], first[1:] = True, False
+    first[1:] = False
     for c in columns:
         s = c[order]
         first[1:] |= s[1:] != s[:-1]
