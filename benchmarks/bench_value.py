@@ -1,7 +1,8 @@
 """Benchmark: the value features (keepwise on DuckDB) against the same aggregation in pandas.
 
 Generates a synthetic business with numpy (default 1M customers, 10M orders, plus returns,
-tickets, activities and invoices), writes it as Parquet, loads it into a keepwise workspace,
+tickets, activities and invoices), writes it as Parquet, imports it into a keepwise workspace
+with the product's own import (checked, stored by customer then time),
 then runs, each in a fresh process so peak memory is its own:
 
 * keepwise: ``compute_value`` over the workspace (SQL features + items + business figures);
