@@ -18,12 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from keepwise.domain import churn as churn_math
+from keepwise.domain.contract.schema import TABLES
 from keepwise.domain.features.registry import Engine, FeatureContext, run_feature
 from keepwise.domain.features.value import (
     COMPONENT_TABLE,
     COMPONENTS,
     channel_rates,
-    event_time_columns,
     revenue_source,
 )
 
@@ -91,8 +91,8 @@ class ValueResult:
 def default_as_of(engine: Engine, present: frozenset[str] | set[str]) -> datetime | None:
     """Return the latest event time over the tables with data (the default as_of), or None."""
     parts = [
-        f'SELECT MAX("{col}") AS t FROM {table}'
-        for table, col in event_time_columns().items()
+        f'SELECT MAX("{spec.event_time}") AS t FROM {table}'
+        for table, spec in TABLES.items()
         if table in present
     ]
     if not parts:

@@ -117,8 +117,9 @@ SELECT customer_id, acquired_at,
 FROM customers WHERE acquired_at <= {asof}"""
         return [("kw_cust", sql)]
     parts = []
-    for table, col in _EVENT_TIME.items():
+    for table, spec in TABLES.items():
         if table in ctx.present and table != "customers":
+            col = spec.event_time
             parts.append(
                 f'SELECT customer_id, "{col}" AS seen_at FROM {table} '
                 f'WHERE customer_id IS NOT NULL AND "{col}" <= {asof}'
@@ -132,15 +133,6 @@ SELECT customer_id, MIN(seen_at) AS acquired_at, CAST(NULL AS TIMESTAMP) AS ende
   CAST(NULL AS VARCHAR) AS end_reason, FALSE AS is_contract
 FROM ({body}) u GROUP BY customer_id"""
     return [("kw_cust", sql)]
-
-
-_EVENT_TIME: dict[str, str] = {name: table.event_time for name, table in TABLES.items()}
-"""The time column of each contract table that dates its events."""
-
-
-def event_time_columns() -> dict[str, str]:
-    """Return the dating column of every contract table (for the default as_of)."""
-    return dict(_EVENT_TIME)
 
 
 def _cogs(ctx: FeatureContext, amount: str, cost: str) -> str:
