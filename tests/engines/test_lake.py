@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from keepwise.application.importing import import_paths
 from keepwise.application.lake import export_event_tables, write_scorecard
 from keepwise.domain.contract import TABLES
 from keepwise.storage.workspace import Workspace
@@ -57,10 +59,6 @@ def test_the_lake_keeps_the_workspace_order_by_customer_then_time(
     tmp_path: Path, business: Any
 ) -> None:
     """Imported in shuffled order, stored and exported sorted, with no sort in the export."""
-    import numpy as np
-
-    from keepwise.application.importing import import_paths
-
     files = []
     for name in ("customers", "orders"):
         data = business.tables[name]
