@@ -384,8 +384,9 @@ def _holdout(
 
     Each calibration fit starts from the candidate's fit to the whole history, the same
     customers over a shorter span, rather than from the model's generic start: fewer steps
-    to the same optimum (Pareto/NBD at a million customers: 3.5 s → 2.1 s). It only
-    forecasts, so it skips the Hessian for standard errors (``fit_near``: 2.4 s → 1.4 s).
+    to the same optimum. It only forecasts, so it skips the Hessian for standard errors
+    (``fit_near``). When these came in (23 Nov 2026, a million customers), Pareto/NBD's
+    calibration fit went 3.5 s → 2.1 s and the holdout step 2.4 s → 1.4 s.
     """
     t = summary.filter(pc.is_valid(summary.column("cal_frequency")))
     if t.num_rows == 0:
