@@ -386,7 +386,7 @@ def _holdout(
     customers over a shorter span, rather than from the model's generic start: fewer steps
     to the same optimum. It only forecasts, so it skips the Hessian for standard errors
     (``fit_near``). When these came in (23 Nov 2026, a million customers), Pareto/NBD's
-    calibration fit went 3.5 s → 2.1 s and the holdout step 2.4 s → 1.4 s.
+    calibration fit went 3.5 s → 2.1 s, and skipping the Hessian 2.4 s → 1.4 s.
     """
     t = summary.filter(pc.is_valid(summary.column("cal_frequency")))
     if t.num_rows == 0:
