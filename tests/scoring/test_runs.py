@@ -163,6 +163,45 @@ def test_older_run_tables_gain_new_columns(ws: Workspace) -> None:
     assert set(RUN_TABLES["scorecard"]) == set(SCORECARD_TYPES)
 
 
+def test_a_scorecard_with_the_old_primary_key_is_rebuilt_without_it(ws: Workspace) -> None:
+    """Runs stored under the earlier (run_id, customer_id) key survive its removal unchanged."""
+    import duckdb
+
+    with ws.connection() as con:
+        cols = ", ".join(f'"{c}" {t}' for c, t in SCORECARD_TYPES.items())
+        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
+        con.execute(
+            "INSERT INTO scorecard (run_id, customer_id, profit, action) VALUES "
+            "('r0', 'c000', 12.34, 'keep'), ('r0', 'c001', -5.00, 'fire')"
+        )
+    _write(ws, "r1", datetime(2025, 1, 2), _card(3, "nurture"))
+    with ws.connection() as con:
+        kinds = con.execute(
+            "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'scorecard'"
+        ).fetchall()
+        assert ("PRIMARY KEY",) not in kinds and ("NOT NULL",) in kinds
+        old = con.execute(
+            "SELECT customer_id, CAST(profit AS VARCHAR), action FROM scorecard "
+            "WHERE run_id = 'r0' ORDER BY customer_id"
+        ).fetchall()
+        assert old == [("c000", "12.34", "keep"), ("c001", "-5.00", "fire")]
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'scorecard'"
+            ).fetchall()
+        )
+        assert types["profit"] == "DECIMAL(18,2)" and types["as_of"] == "TIMESTAMP"
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO scorecard (run_id, customer_id) VALUES ('r2', NULL)")
+    assert [
+        r["customer_id"] for r in read_scorecard(ws, "r1", sort="customer_id", descending=False)[0]
+    ] == [
+        "c000",
+        "c001",
+        "c002",
+    ]
+
+
 def test_run_id_prefix(ws: Workspace) -> None:
     _write(ws, "20250102-aa", datetime(2025, 1, 2), _card(2, "nurture"))
     _write(ws, "20250103-bb", datetime(2025, 1, 3), _card(2, "fire"))

@@ -30,7 +30,13 @@ from sqlalchemy import inspect, make_url, select
 import keepwise
 from keepwise.application.appsync import sync_app_events
 from keepwise.application.clv import compute_clv
-from keepwise.application.runs import RECORD_COUNTS, SCORECARD_TYPES, RunRecord, write_run
+from keepwise.application.runs import (
+    RECORD_COUNTS,
+    SCORECARD_TYPES,
+    RunRecord,
+    drop_scorecard_key,
+    write_run,
+)
 from keepwise.domain.contract import TABLES
 from keepwise.domain.decisions import decide
 from keepwise.domain.features.registry import Engine, FeatureContext
@@ -308,6 +314,11 @@ def score(
 
     con = ws.connect()
     try:
+        # an older scorecard table is rebuilt in a transaction of its own, before this run
+        # holds its results in memory; a workspace without runs is left untouched
+        con.execute("BEGIN TRANSACTION")
+        drop_scorecard_key(con)
+        con.execute("COMMIT")
         con.execute("BEGIN TRANSACTION")
         step(STEPS[0])
         synced = sync_app_events(ws, con)
