@@ -182,9 +182,8 @@ def compute_clv(
         sums if rfm is not None and rfm.num_rows else None
     )
 
-    ids = people["customer_id"]
-    n = len(ids)
-    id_set = pa.array(ids, pa.string())
+    id_set = people["customer_id"]
+    n = len(id_set)
     out = {k: np.full(n, np.nan) for k in CUSTOMER_COLUMNS[1:-2]}
     model_name = np.full(n, "fallback", dtype=object)
     contract = people["contract"]
@@ -312,9 +311,9 @@ def compute_clv(
     report["seconds"] = time.perf_counter() - started
     table = pa.table(
         {
-            "customer_id": pa.array(ids, pa.string()),
+            "customer_id": id_set,
             **{k: pa.array(out[k], pa.float64(), from_pandas=True) for k in CUSTOMER_COLUMNS[1:-2]},
-            "model": pa.array(model_name.tolist(), pa.string()),
+            "model": pa.array(model_name, pa.string()),
             "margin_rate": pa.array(margin, pa.float64(), from_pandas=True),
         }
     )
@@ -345,11 +344,11 @@ def _customers(engine: Engine, ctx: FeatureContext) -> dict[str, Any]:
         """
     else:
         return {k: np.zeros(0) for k in ("contract", "acv", "ended", "tenure_days", "age_days")} | {
-            "customer_id": []
+            "customer_id": pa.array([], pa.string())
         }
     t = engine.query(sql)
     return {
-        "customer_id": t.column("customer_id").to_pylist(),
+        "customer_id": t.column("customer_id").combine_chunks().cast(pa.string()),
         "contract": np.asarray(t.column("contract").to_numpy(zero_copy_only=False), dtype=bool),
         "acv": _col(t, "acv", 0.0),
         "ended": np.asarray(t.column("ended").to_numpy(zero_copy_only=False), dtype=bool),
