@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -165,8 +166,6 @@ def test_older_run_tables_gain_new_columns(ws: Workspace) -> None:
 
 def test_a_scorecard_with_the_old_primary_key_is_rebuilt_without_it(ws: Workspace) -> None:
     """Runs stored under the earlier (run_id, customer_id) key survive its removal unchanged."""
-    import duckdb
-
     with ws.connection() as con:
         cols = ", ".join(f'"{c}" {t}' for c, t in SCORECARD_TYPES.items())
         con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")

@@ -122,6 +122,28 @@ def test_empty_workspace_is_refused(tmp_path: Path) -> None:
     assert _run_tables(ws) == set()
 
 
+def test_a_run_rebuilds_a_scorecard_stored_with_the_old_key(business_ws: Workspace) -> None:
+    """A run removes the earlier (run_id, customer_id) key and keeps the older rows."""
+    with business_ws.connection() as con:
+        cols = ", ".join(f'"{c}" {t}' for c, t in SCORECARD_TYPES.items())
+        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
+        con.execute(
+            "INSERT INTO scorecard (run_id, customer_id, action) VALUES ('old', 'c000', 'keep')"
+        )
+    result = score(business_ws, AS_OF)
+    with business_ws.connection(read_only=True) as con:
+        keys = con.execute(
+            "SELECT count(*) FROM duckdb_constraints() "
+            "WHERE table_name = 'scorecard' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+        runs = con.execute(
+            "SELECT run_id, count(*), count(DISTINCT customer_id) FROM scorecard "
+            "GROUP BY run_id ORDER BY run_id = 'old'"
+        ).fetchall()
+    assert keys == [(0,)]
+    assert runs == [(result.run_id, 60, 60), ("old", 1, 1)]
+
+
 def test_error_before_commit_leaves_no_trace(business_ws: Workspace) -> None:
     def boom() -> None:
         raise RuntimeError("interrupted")
