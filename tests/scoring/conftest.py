@@ -6,9 +6,23 @@ from pathlib import Path
 
 import pytest
 
+from keepwise.application.runs import SCORECARD_TYPES
 from keepwise.storage import Workspace
 
 AS_OF = "2025-06-30"
+
+
+def keyed_scorecard(ws: Workspace, columns: list[str] | None = None, insert: str = "") -> None:
+    """Create ``scorecard`` as runs were stored before 7 Dec 2026, keyed by (run, customer).
+
+    ``columns`` are the table's columns (default all of today's); ``insert``, when given, is
+    an INSERT statement run right after, to leave older runs in it.
+    """
+    cols = ", ".join(f'"{c}" {SCORECARD_TYPES[c]}' for c in columns or SCORECARD_TYPES)
+    with ws.connection() as con:
+        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
+        if insert:
+            con.execute(insert)
 
 
 def fill_business(ws: Workspace, n: int = 60) -> None:

@@ -24,6 +24,8 @@ from keepwise.domain.scorecard import SCORECARD_COLUMNS, SIGNAL_NAMES
 from keepwise.errors import KeepwiseError, NotFoundError
 from keepwise.storage import Workspace
 
+from .conftest import keyed_scorecard
+
 
 def _card(n: int, action: str, late: str = "none") -> pa.Table:
     data = {
@@ -154,10 +156,7 @@ def test_latest_and_diff(ws: Workspace) -> None:
 def test_older_run_tables_gain_new_columns(ws: Workspace) -> None:
     from keepwise.application.runs import RUN_TABLES
 
-    old = [c for c in SCORECARD_TYPES if c not in ("orders", "support_hours")]
-    with ws.connection() as con:
-        cols = ", ".join(f'"{c}" {SCORECARD_TYPES[c]}' for c in old)
-        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
+    keyed_scorecard(ws, [c for c in SCORECARD_TYPES if c not in ("orders", "support_hours")])
     _write(ws, "r1", datetime(2025, 1, 2), _card(3, "nurture"))
     rows, _ = read_scorecard(ws, columns=["customer_id", "orders", "action"], sort="customer_id")
     assert rows[0] == {"customer_id": "c002", "orders": None, "action": "nurture"}
@@ -166,13 +165,11 @@ def test_older_run_tables_gain_new_columns(ws: Workspace) -> None:
 
 def test_a_scorecard_with_the_old_primary_key_is_rebuilt_without_it(ws: Workspace) -> None:
     """Runs stored under the earlier (run_id, customer_id) key survive its removal unchanged."""
-    with ws.connection() as con:
-        cols = ", ".join(f'"{c}" {t}' for c, t in SCORECARD_TYPES.items())
-        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
-        con.execute(
-            "INSERT INTO scorecard (run_id, customer_id, profit, action) VALUES "
-            "('r0', 'c000', 12.34, 'keep'), ('r0', 'c001', -5.00, 'fire')"
-        )
+    keyed_scorecard(
+        ws,
+        insert="INSERT INTO scorecard (run_id, customer_id, profit, action) VALUES "
+        "('r0', 'c000', 12.34, 'keep'), ('r0', 'c001', -5.00, 'fire')",
+    )
     _write(ws, "r1", datetime(2025, 1, 2), _card(3, "nurture"))
     with ws.connection() as con:
         kinds = con.execute(

@@ -33,7 +33,7 @@ from keepwise.cli import app
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SCORECARD_COLUMNS, SIGNAL_NAMES
 from keepwise.storage import Workspace
 
-from .conftest import AS_OF
+from .conftest import AS_OF, keyed_scorecard
 
 runner = CliRunner()
 
@@ -124,12 +124,10 @@ def test_empty_workspace_is_refused(tmp_path: Path) -> None:
 
 def test_a_run_rebuilds_a_scorecard_stored_with_the_old_key(business_ws: Workspace) -> None:
     """A run removes the earlier (run_id, customer_id) key and keeps the older rows."""
-    with business_ws.connection() as con:
-        cols = ", ".join(f'"{c}" {t}' for c, t in SCORECARD_TYPES.items())
-        con.execute(f"CREATE TABLE scorecard ({cols}, PRIMARY KEY (run_id, customer_id))")
-        con.execute(
-            "INSERT INTO scorecard (run_id, customer_id, action) VALUES ('old', 'c000', 'keep')"
-        )
+    keyed_scorecard(
+        business_ws,
+        insert="INSERT INTO scorecard (run_id, customer_id, action) VALUES ('old', 'c000', 'keep')",
+    )
     result = score(business_ws, AS_OF)
     with business_ws.connection(read_only=True) as con:
         keys = con.execute(
