@@ -42,8 +42,9 @@ order_st = st.tuples(
 )
 
 
-def _load(orders: list[Order]) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _load(orders: list[Order], threads: int = 1) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory store of ``orders``; with threads > 1 the summaries run in slices."""
+    con = duckdb.connect(config={"threads": threads})
     con.execute(event_table_ddl("orders"))
     if not orders:
         return con
@@ -124,10 +125,11 @@ def _assert_close(got: dict[str, dict[str, Any]], want: dict[str, dict[str, Any]
                 assert got[customer][column] == pytest.approx(value, rel=1e-12, abs=1e-9), where
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(orders=st.lists(order_st, max_size=40))
-def test_rfm_equals_the_summary_counted_order_by_order(orders: list[Order]) -> None:
-    con = _load(orders)
+def test_rfm_equals_the_summary_counted_order_by_order(orders: list[Order], threads: int) -> None:
+    con = _load(orders, threads)
     try:
         _assert_close(_rows(con, "clv.rfm"), _expected_rfm(orders))
         _assert_close(_rows(con, "clv.rfm_holdout"), _expected_holdout(orders))

@@ -21,6 +21,8 @@ from keepwise.storage.appdb import AppDB, crud
 from keepwise.storage.appdb import database_url as resolve_url
 from keepwise.storage.workspace import Workspace
 
+SYNCED_TABLES = ("incidents", "surveys")
+"""The event tables :func:`sync_app_events` writes; it writes no other."""
 INCIDENT_PREFIX = "app-I"
 SURVEY_PREFIX = "app-S"
 _EXTRA = '{"source": "keepwise-app"}'

@@ -28,7 +28,7 @@ import pyarrow as pa
 from sqlalchemy import inspect, make_url, select
 
 import keepwise
-from keepwise.application.appsync import sync_app_events
+from keepwise.application.appsync import SYNCED_TABLES, sync_app_events
 from keepwise.application.clv import compute_clv
 from keepwise.application.runs import (
     RECORD_COUNTS,
@@ -322,7 +322,9 @@ def score(
         con.execute("BEGIN TRANSACTION")
         step(STEPS[0])
         synced = sync_app_events(ws, con)
-        engine = engine or DuckDBEngine(con)
+        # the run has written only the synced tables so far: features over the others may
+        # read them through connections of their own (see DuckDBEngine.customer_parts)
+        engine = engine or DuckDBEngine(con, settled=set(TABLES) - set(SYNCED_TABLES))
         present = present_tables(con)
         if "customers" not in present:
             raise ScoringError(

@@ -6,6 +6,8 @@ Engines know nothing of the domain: features hand them SQL text, they hand back 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -13,12 +15,24 @@ import pyarrow as pa
 
 
 class DuckDBEngine:
-    """Run feature SQL on a DuckDB connection; the default engine of every workspace."""
+    """Run feature SQL on a DuckDB connection; the default engine of every workspace.
+
+    Parameters
+    ----------
+    con
+        The connection the features read through.
+    settled
+        Inside a transaction of ``con``, the tables it has not written: other connections to
+        the database read them as ``con`` does, so per-customer features over them may run
+        part by part on connections of their own. Outside a transaction every table is; by
+        default (``None``) no table is inside one.
+    """
 
     name = "duckdb"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, settled: Collection[str] | None = None):
         self.con = con
+        self.settled = frozenset(settled or ())
 
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run one SELECT and return its result as an Arrow table.
@@ -35,3 +49,50 @@ class DuckDBEngine:
         """Run a query that returns one value."""
         row = self.con.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
+
+    def customer_parts(self, tables: Collection[str]) -> list[str]:
+        """Return one ``hash(customer_id)`` slice per DuckDB thread, or [] to run whole.
+
+        DuckDB groups in parallel by building a table per thread and merging them, so a
+        grouping with as many groups as rows (orders by customer and day) is done twice;
+        one thread per slice of the customers does it once. The slices run on connections
+        of their own, which see what is committed: only when no transaction of this
+        connection may have written ``tables``.
+        """
+        threads = self._threads()
+        if threads < 2 or not (set(tables) <= self.settled or not self._in_transaction()):
+            return []
+        return [f"hash(customer_id) % {threads} = {k}" for k in range(threads)]
+
+    def query_parts(self, sqls: Sequence[str]) -> pa.Table:
+        """Run the SELECTs at once, one thread each, and return their rows stacked.
+
+        DuckDB's thread count belongs to the database, not the connection: it is 1 while
+        the parts run (other connections of this process meanwhile get one thread too) and
+        set back afterwards, also on error.
+        """
+        if len(sqls) < 2:
+            return self.query(sqls[0])
+        threads = self._threads()
+        cursors = [self.con.cursor() for _ in sqls]
+        self.con.execute("SET threads = 1")
+        try:
+            with ThreadPoolExecutor(len(sqls), thread_name_prefix="keepwise-part") as pool:
+                parts = list(pool.map(lambda c, s: c.sql(s).to_arrow_table(), cursors, sqls))
+        finally:
+            self.con.execute(f"SET threads = {threads}")
+            for c in cursors:
+                c.close()
+        return pa.concat_tables(parts)
+
+    def _threads(self) -> int:
+        return int(self.scalar("SELECT current_setting('threads')"))
+
+    def _in_transaction(self) -> bool:
+        """Return whether ``con`` is inside a transaction begun with BEGIN.
+
+        Outside one, every statement is a transaction of its own, so two statements in a row
+        get two transaction ids; inside one, they share it.
+        """
+        probe = "SELECT current_transaction_id()"
+        return bool(self.scalar(probe) == self.scalar(probe))

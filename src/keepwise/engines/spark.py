@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -374,6 +374,14 @@ class SparkEngine:
             frame = self.sql(statement)
             table = self._through_files(frame) if self._via_files else _to_arrow(frame)
         return _like_duckdb(table)
+
+    def customer_parts(self, tables: Collection[str]) -> list[str]:
+        """Return []: Spark spreads one query over its executors itself."""
+        return []
+
+    def query_parts(self, sqls: Sequence[str]) -> pa.Table:
+        """Run the SELECTs one after another and return their rows stacked."""
+        return pa.concat_tables([self.query(sql) for sql in sqls])
 
     def _through_files(self, frame: DataFrame) -> pa.Table:
         """Return ``frame``'s rows written as Parquet by the tasks and read back, in order."""

@@ -18,7 +18,8 @@ every extra aggregate rides through the (customer, day) grouping of every order,
 step, so the business margin has its own one-row feature (``clv.business_margin``). Times are
 counted in whole days from integer day offsets, which every engine computes the same way.
 The first purchase day's amount is ``MAX_BY(amount, off)`` (the day furthest before as_of;
-Spark has the same function), which halves the time of a window.
+Spark has the same function), which halves the time of a window. Both summaries are
+per-customer features: an engine may compute them over parts of the customers side by side.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _days(ctx: FeatureContext) -> str:
              date_diff('day', CAST(ordered_at AS DATE), {asof}) AS off,
              SUM(amount) AS amount
       FROM orders
-      WHERE ordered_at <= {ctx.as_of_sql} AND customer_id IS NOT NULL
+      WHERE ordered_at <= {ctx.as_of_sql} AND customer_id IS NOT NULL AND ({ctx.customer_part})
       GROUP BY customer_id, date_diff('day', CAST(ordered_at AS DATE), {asof})
     )"""
 
@@ -52,7 +53,7 @@ def _summary_columns(unit: float) -> str:
            CAST(MIN(r.off) AS DOUBLE) AS days_since_last"""
 
 
-@feature("clv.rfm", ("orders",))
+@feature("clv.rfm", ("orders",), per_customer=True)
 def rfm(ctx: FeatureContext) -> str:
     """Frequency, recency, T and mean repeat spend per customer with orders, as of as_of."""
     unit = float(ctx.settings.get_int("clv.time_unit_days"))
@@ -76,7 +77,7 @@ def business_margin(ctx: FeatureContext) -> str:
     """
 
 
-@feature("clv.rfm_holdout", ("orders",))
+@feature("clv.rfm_holdout", ("orders",), per_customer=True)
 def rfm_holdout(ctx: FeatureContext) -> str:
     """Return the whole-history summary with the calibration summary and holdout beside it.
 
@@ -86,7 +87,8 @@ def rfm_holdout(ctx: FeatureContext) -> str:
     purchase days inside the holdout; the others get NULLs there. ``holdout_T`` is the
     holdout's length. Both summaries come from one grouping of the orders by customer and
     day, the costliest step of either (at a million customers on DuckDB 2.8 s as two
-    queries, 1.5 s as one); the cut-off comes from the earliest order.
+    queries, 1.5 s as one); the cut-off comes from the earliest order of all customers, also
+    when the feature runs over one part of them.
     """
     unit = float(ctx.settings.get_int("clv.time_unit_days"))
     frac = float(ctx.settings.get_float("clv.holdout_fraction"))
