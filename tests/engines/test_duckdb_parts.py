@@ -119,3 +119,20 @@ def test_threads_are_set_back_when_a_slice_fails(con: duckdb.DuckDBPyConnection)
         1,
         2,
     ]
+
+
+def test_orders_only_this_connection_can_see_are_read_whole() -> None:
+    c = duckdb.connect(config={"threads": 2})
+    try:
+        c.register("orders", _orders())
+        engine = DuckDBEngine(c)
+        assert engine.customer_parts(["orders"]) == []
+        assert run_feature(engine, "clv.rfm", CTX).num_rows == 300
+        c.unregister("orders")
+        c.execute(event_table_ddl("orders"))
+        assert len(engine.customer_parts(["orders"])) == 2
+        # a temporary table of the same name hides the stored one from this connection only
+        c.execute("CREATE TEMP TABLE orders AS SELECT * FROM main.orders")
+        assert engine.customer_parts(["orders"]) == []
+    finally:
+        c.close()

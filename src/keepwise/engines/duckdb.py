@@ -22,10 +22,10 @@ class DuckDBEngine:
     con
         The connection the features read through.
     settled
-        Inside a transaction of ``con``, the tables it has not written: other connections to
-        the database read them as ``con`` does, so per-customer features over them may run
-        part by part on connections of their own. Outside a transaction every table is; by
-        default (``None``) no table is inside one.
+        The tables that the open transaction of ``con``, if any, has not written: other
+        connections to the database read them as ``con`` does, so per-customer features over
+        them may run part by part on connections of their own. Outside a transaction every
+        table qualifies; inside one, by default none does and such features run whole.
     """
 
     name = "duckdb"
@@ -56,11 +56,14 @@ class DuckDBEngine:
         DuckDB groups in parallel by building a table per thread and merging them, so a
         grouping with as many groups as rows (orders by customer and day) is done twice;
         one thread per slice of the customers does it once. The slices run on connections
-        of their own, which see what is committed: only when no transaction of this
-        connection may have written ``tables``.
+        of their own, which see what is committed to the database: only when ``tables``
+        are stored there (not temporary, nor Arrow data registered on this connection) and
+        no transaction of this connection may have written them.
         """
         threads = self._threads()
-        if threads < 2 or not (set(tables) <= self.settled or not self._in_transaction()):
+        if threads < 2 or not self._shared(tables):
+            return []
+        if not set(tables) <= self.settled and self._in_transaction():
             return []
         return [f"hash(customer_id) % {threads} = {k}" for k in range(threads)]
 
@@ -84,6 +87,19 @@ class DuckDBEngine:
             for c in cursors:
                 c.close()
         return pa.concat_tables(parts)
+
+    def _shared(self, tables: Collection[str]) -> bool:
+        """Return whether every one of ``tables`` is a stored table or view, none temporary."""
+        names = sorted(set(tables))
+        rows = self.con.execute(
+            "SELECT name, bool_or(temporary), bool_or(NOT temporary) FROM ("
+            "SELECT table_name AS name, temporary FROM duckdb_tables() UNION ALL "
+            "SELECT view_name, temporary FROM duckdb_views() WHERE NOT internal) "
+            "WHERE name IN (SELECT unnest(?)) GROUP BY name",
+            [names],
+        ).fetchall()
+        stored = {name for name, temporary, persistent in rows if persistent and not temporary}
+        return stored == set(names)
 
     def _threads(self) -> int:
         return int(self.scalar("SELECT current_setting('threads')"))
