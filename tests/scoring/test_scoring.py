@@ -28,7 +28,7 @@ from keepwise.application.runs import (
     list_runs,
     read_scorecard,
 )
-from keepwise.application.scoring import ScoringError, score
+from keepwise.application.scoring import STEPS, UPGRADE_STEP, ScoringError, score
 from keepwise.cli import app
 from keepwise.domain.scorecard import ACTIONS, LEVELS, SCORECARD_COLUMNS, SIGNAL_NAMES
 from keepwise.storage import Workspace
@@ -128,7 +128,12 @@ def test_a_run_rebuilds_a_scorecard_stored_with_the_old_key(business_ws: Workspa
         business_ws,
         insert="INSERT INTO scorecard (run_id, customer_id, action) VALUES ('old', 'c000', 'keep')",
     )
-    result = score(business_ws, AS_OF)
+    told: list[str] = []
+    result = score(business_ws, AS_OF, progress=told.append)
+    assert told == [UPGRADE_STEP, *STEPS]
+    again: list[str] = []
+    score(business_ws, AS_OF, progress=again.append)
+    assert again == list(STEPS)
     with business_ws.connection(read_only=True) as con:
         keys = con.execute(
             "SELECT count(*) FROM duckdb_constraints() "
@@ -139,7 +144,7 @@ def test_a_run_rebuilds_a_scorecard_stored_with_the_old_key(business_ws: Workspa
             "GROUP BY run_id ORDER BY run_id = 'old'"
         ).fetchall()
     assert keys == [(0,)]
-    assert runs == [(result.run_id, 60, 60), ("old", 1, 1)]
+    assert len(runs) == 3 and (result.run_id, 60, 60) in runs and runs[-1] == ("old", 1, 1)
 
 
 def test_error_before_commit_leaves_no_trace(business_ws: Workspace) -> None:

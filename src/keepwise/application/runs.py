@@ -154,6 +154,15 @@ def run_tables_ddl() -> list[str]:
     ]
 
 
+def scorecard_has_key(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return whether the ``scorecard`` table still has the (run_id, customer_id) key."""
+    keyed = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' "
+        "AND table_name = 'scorecard' AND constraint_type = 'PRIMARY KEY'"
+    ).fetchall()[0][0]
+    return bool(keyed)
+
+
 def drop_scorecard_key(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild a ``scorecard`` made with the earlier primary key as the same table without it.
 
@@ -161,11 +170,7 @@ def drop_scorecard_key(con: duckdb.DuckDBPyConnection) -> None:
     types and NOT NULLs, which then takes the old one's name (in the caller's transaction).
     Without such a table (none yet, or already rebuilt) nothing happens.
     """
-    keyed = con.execute(
-        "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' "
-        "AND table_name = 'scorecard' AND constraint_type = 'PRIMARY KEY'"
-    ).fetchall()[0][0]
-    if not keyed:
+    if not scorecard_has_key(con):
         return
     columns = con.execute(
         "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "

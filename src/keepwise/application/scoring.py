@@ -35,6 +35,7 @@ from keepwise.application.runs import (
     SCORECARD_TYPES,
     RunRecord,
     drop_scorecard_key,
+    scorecard_has_key,
     write_run,
 )
 from keepwise.domain.contract import TABLES
@@ -61,6 +62,9 @@ STEPS: tuple[str, ...] = (
     "Writing the run",
 )
 """The steps of a run, in order, as shown to users."""
+
+UPGRADE_STEP = "Upgrading the stored runs (once)"
+"""Shown before the steps when a workspace from before 7 Dec 2026 has its scorecard rebuilt."""
 
 
 class ScoringError(KeepwiseError):
@@ -286,7 +290,8 @@ def score(
         Customer ids with a recorded talk decision, added to ``decisions.prior_talks`` and to
         the 'talk' decisions in the app's decision log.
     progress
-        Told the name of each step (see :data:`STEPS`) as it starts.
+        Told the name of each step (see :data:`STEPS`) as it starts; before them, once per
+        older workspace, :data:`UPGRADE_STEP`.
     before_commit
         Called after every run row is written and before the commit (tests kill the process
         here to prove an interrupted run leaves no trace).
@@ -317,7 +322,9 @@ def score(
         # an older scorecard table is rebuilt in a transaction of its own, before this run
         # holds its results in memory; a workspace without runs is left untouched
         con.execute("BEGIN TRANSACTION")
-        drop_scorecard_key(con)
+        if scorecard_has_key(con):
+            tell(UPGRADE_STEP)
+            drop_scorecard_key(con)
         con.execute("COMMIT")
         con.execute("BEGIN TRANSACTION")
         step(STEPS[0])

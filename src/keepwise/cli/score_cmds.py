@@ -82,7 +82,7 @@ def score_cmd(
 
         def tell(step: str) -> None:
             bar.update(task, description=step, completed=done[0])
-            done[0] += 1
+            done[0] += step in STEPS
 
         if engine == "spark":
             from keepwise.application.lake import score_on_spark
