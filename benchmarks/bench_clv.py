@@ -528,8 +528,9 @@ def main() -> None:
             f"\npipeline speed-up over lifetimes{fastest}: {speedup:.1f}x wall, "
             f"{cpu_up:.1f}x cpu (target ≥ 20x)"
         )
-        pairs = zip(runs[("pipeline", "lifetimes")], runs[("pipeline", "keepwise")], strict=False)
         if args.repeat > 1:
+            peer, ours = runs[("pipeline", "lifetimes")], runs[("pipeline", "keepwise")]
+            pairs = zip(peer, ours, strict=False)
             print("  run by run: " + ", ".join(f"{a / b:.1f}x" for a, b in pairs))
     print(
         "\nlog-likelihood at each library's estimates, computed the same way "
